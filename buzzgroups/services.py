@@ -1,0 +1,348 @@
+"""Every write to groups, participants and notes, and the broadcast that follows."""
+
+import math
+import re
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from buzzgroups.models import (
+    GROUP_NAME_MAX_LENGTH,
+    NICKNAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    BuzzGroup,
+    Note,
+    Participant,
+)
+from sessions import broadcast
+from sessions.models import BuzzRound, Event, Topic, Workshop
+from sessions.services import open_round
+
+MAX_GROUPS = 100
+# Characters that take no room on screen: a note of only these is empty.
+INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff\u00ad]+")
+
+
+class NoteError(ValueError):
+    """A note that cannot be saved, with the reason to show the participant."""
+
+
+class GroupError(ValueError):
+    """A change to the groups that does not fit."""
+
+
+def _group_name(language: str, number: int) -> str:
+    with override(language):
+        return _("Group %(number)s") % {"number": number}
+
+
+def _publish_group(workshop: Workshop, group: BuzzGroup) -> None:
+    broadcast.publish(
+        workshop, "group.changed", audience=Event.Audience.GROUP, group_id=group.pk, ref_id=group.pk
+    )
+
+
+def groups_ensure(workshop: Workshop) -> list[BuzzGroup]:
+    """The workshop's groups, creating the first ones if there are none yet."""
+    groups = list(workshop.buzz_groups.all())
+    if groups:
+        return groups
+    with transaction.atomic():
+        for number in range(1, max(1, workshop.group_count) + 1):
+            BuzzGroup.objects.get_or_create(
+                workshop=workshop,
+                number=number,
+                defaults={"name": _group_name(workshop.language, number)},
+            )
+    return list(workshop.buzz_groups.all())
+
+
+@transaction.atomic
+def groups_set_count(*, workshop: Workshop, count: int) -> list[BuzzGroup]:
+    """Have ``count`` groups: new ones are added, empty surplus ones removed, people spread."""
+    if not 1 <= count <= MAX_GROUPS:
+        raise GroupError(_("Choose from 1 to %(max)s groups.") % {"max": MAX_GROUPS})
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    groups = groups_ensure(workshop)
+    for number in range(len(groups) + 1, count + 1):
+        BuzzGroup.objects.create(
+            workshop=workshop, number=number, name=_group_name(workshop.language, number)
+        )
+    surplus = [g for g in workshop.buzz_groups.all() if g.number > count]
+    for group in surplus:
+        if group.notes.exists():
+            raise GroupError(
+                _("%(group)s already has notes and cannot be removed.") % {"group": group.name}
+            )
+    moved = list(Participant.objects.filter(group__in=surplus))
+    for group in surplus:
+        group.delete()
+    workshop.group_count = count
+    workshop.save(update_fields=["group_count"])
+    for participant in moved:
+        participant.group = _smallest_group(workshop)
+        participant.save(update_fields=["group"])
+    for group in workshop.buzz_groups.all():
+        _publish_group(workshop, group)
+    broadcast.publish(workshop, "wall.changed", audience=Event.Audience.SCREENS)
+    return list(workshop.buzz_groups.all())
+
+
+def groups_set_size(*, workshop: Workshop, size: int) -> list[BuzzGroup]:
+    """As many groups as it takes for about ``size`` people each, given who is here now."""
+    if size < 1:
+        raise GroupError(_("A group needs at least one person."))
+    people = workshop.participants.count()
+    return groups_set_count(workshop=workshop, count=max(1, math.ceil(people / size)))
+
+
+@transaction.atomic
+def group_rename(*, group: BuzzGroup, name: str) -> BuzzGroup:
+    name = name.strip()
+    if not name:
+        raise GroupError(_("A group needs a name."))
+    if len(name) > GROUP_NAME_MAX_LENGTH:
+        raise GroupError(
+            _("A group name can be at most %(max)s characters.") % {"max": GROUP_NAME_MAX_LENGTH}
+        )
+    group.name = name
+    group.save(update_fields=["name"])
+    _publish_group(group.workshop, group)
+    broadcast.publish(group.workshop, "wall.changed", audience=Event.Audience.SCREENS)
+    return group
+
+
+def _smallest_group(workshop: Workshop) -> BuzzGroup:
+    groups_ensure(workshop)
+    return (
+        workshop.buzz_groups.annotate(size=Count("participants")).order_by("size", "number").first()
+    )
+
+
+def clean_nickname(nickname: str) -> str:
+    nickname = INVISIBLE.sub(" ", nickname or "").strip()
+    if "\x00" in nickname:
+        raise NoteError(_("The nickname holds a character that cannot be saved."))
+    if len(nickname) > NICKNAME_MAX_LENGTH:
+        raise NoteError(
+            _("A nickname can be at most %(max)s characters.") % {"max": NICKNAME_MAX_LENGTH}
+        )
+    return nickname
+
+
+@transaction.atomic
+def participant_join(
+    *, workshop: Workshop, nickname: str = "", group: BuzzGroup | None = None
+) -> Participant:
+    """A phone arrives: it lands in the given group, or the one with fewest people."""
+    nickname = clean_nickname(nickname)
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if group is not None and group.workshop_id != workshop.pk:
+        raise GroupError(_("That group belongs to another workshop."))
+    group = group or _smallest_group(workshop)
+    participant = Participant.objects.create(workshop=workshop, group=group, nickname=nickname)
+    _publish_group(workshop, group)
+    return participant
+
+
+@transaction.atomic
+def participant_move(*, participant: Participant, group: BuzzGroup) -> Participant:
+    if group.workshop_id != participant.workshop_id:
+        raise GroupError(_("That group belongs to another workshop."))
+    old = participant.group
+    participant.group = group
+    participant.save(update_fields=["group"])
+    workshop = participant.workshop
+    if old is not None:
+        _publish_group(workshop, old)
+    _publish_group(workshop, group)
+    return participant
+
+
+@transaction.atomic
+def participant_rename(*, participant: Participant, nickname: str) -> Participant:
+    participant.nickname = clean_nickname(nickname)
+    participant.save(update_fields=["nickname"])
+    return participant
+
+
+def clean_note_text(text: str) -> str:
+    """The note as it is saved: trimmed, checked, otherwise exactly as written."""
+    if not isinstance(text, str):
+        raise NoteError(_("Write the note as text."))
+    if "\x00" in text:
+        raise NoteError(_("The note holds a character that cannot be saved (NUL)."))
+    text = text.strip()
+    if not INVISIBLE.sub("", text):
+        raise NoteError(_("Write something before you send the note."))
+    if len(text) > NOTE_MAX_LENGTH:
+        raise NoteError(
+            _("A note can be at most %(max)s characters; this one has %(count)s.")
+            % {"max": NOTE_MAX_LENGTH, "count": len(text)}
+        )
+    return text
+
+
+def parse_client_id(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise NoteError(_("The note came without a valid id; reload the page.")) from None
+
+
+def _own_existing(workshop: Workshop, author: Participant, client_id: uuid.UUID) -> Note | None:
+    note = Note.objects.filter(workshop=workshop, client_id=client_id).first()
+    if note is None:
+        return None
+    if note.author_id != author.pk:
+        raise NoteError(_("The note came without a valid id; reload the page."))
+    return note
+
+
+def note_create(
+    *,
+    author: Participant,
+    text: str,
+    prompt_id: int | str | None,
+    client_id,
+    topic_id: int | str | None = None,
+) -> tuple[Note, bool]:
+    """Save a note in the open round; a retry with the same client id returns the first one.
+
+    Returns ``(note, created)``.
+    """
+    client_id = parse_client_id(client_id)
+    workshop = author.workshop
+    existing = _own_existing(workshop, author, client_id)
+    if existing is not None:
+        return existing, False
+    text = clean_note_text(text)
+    buzz_round = open_round(workshop)
+    if buzz_round is None:
+        raise NoteError(_("The buzz round is closed; notes can no longer be sent."))
+    prompt = _prompt_of(buzz_round, prompt_id)
+    topic = _topic_of(workshop, topic_id)
+    if author.group_id is None:
+        raise NoteError(_("You are not in a group yet; reload the page."))
+    recent = Note.objects.filter(
+        author=author, created_at__gte=timezone.now() - timedelta(minutes=1)
+    ).count()
+    if recent >= settings.SUMMA_NOTES_PER_MINUTE:
+        raise NoteError(_("You are writing faster than anyone can. Wait a moment and try again."))
+    try:
+        with transaction.atomic():
+            note = Note.objects.create(
+                workshop=workshop,
+                round=buzz_round,
+                prompt=prompt,
+                topic=topic,
+                group_id=author.group_id,
+                author=author,
+                text=text,
+                client_id=client_id,
+            )
+            _publish_note(note, "note.added")
+    except IntegrityError:
+        # The same note, posted twice at once: the other post saved it.
+        existing = _own_existing(workshop, author, client_id)
+        if existing is None:
+            raise
+        return existing, False
+    return note, True
+
+
+def _prompt_of(buzz_round: BuzzRound, prompt_id):
+    try:
+        return buzz_round.prompts.get(pk=int(prompt_id))
+    except (ValueError, TypeError, buzz_round.prompts.model.DoesNotExist):
+        raise NoteError(_("Choose what the note is about.")) from None
+
+
+def _topic_of(workshop: Workshop, topic_id) -> Topic | None:
+    if topic_id in (None, ""):
+        return None
+    try:
+        return Topic.objects.get(pk=int(topic_id), item__workshop=workshop)
+    except (ValueError, TypeError, Topic.DoesNotExist):
+        raise NoteError(_("That topic is not part of this workshop.")) from None
+
+
+def _publish_note(note: Note, kind: str) -> None:
+    broadcast.publish(
+        note.workshop,
+        kind,
+        audience=Event.Audience.GROUP,
+        group_id=note.group_id,
+        ref_id=note.pk,
+    )
+
+
+def _own_note_in_open_round(author: Participant, note_id) -> Note:
+    note = Note.objects.filter(pk=note_id, author=author, workshop=author.workshop).first()
+    if note is None:
+        raise Note.DoesNotExist
+    buzz_round = open_round(author.workshop)
+    if buzz_round is None or buzz_round.pk != note.round_id:
+        raise NoteError(_("The buzz round is closed; notes can no longer be changed."))
+    return note
+
+
+@transaction.atomic
+def note_edit(*, author: Participant, note_id: int, text: str) -> Note:
+    """Change one's own note while its round is open."""
+    note = _own_note_in_open_round(author, note_id)
+    note.text = clean_note_text(text)
+    note.save(update_fields=["text", "updated_at"])
+    _publish_note(note, "note.changed")
+    return note
+
+
+@transaction.atomic
+def note_delete(*, author: Participant, note_id: int) -> None:
+    """Take back one's own note while its round is open."""
+    note = _own_note_in_open_round(author, note_id)
+    note_pk = note.pk
+    group_id = note.group_id
+    note.delete()
+    broadcast.publish(
+        author.workshop,
+        "note.deleted",
+        audience=Event.Audience.GROUP,
+        group_id=group_id,
+        ref_id=note_pk,
+    )
+
+
+@transaction.atomic
+def note_hide(*, note: Note, hidden: bool = True) -> Note:
+    """Moderation: a hidden note leaves the wall and the phones, and stays in the data."""
+    note.hidden = hidden
+    note.save(update_fields=["hidden", "updated_at"])
+    _publish_note(note, "note.changed")
+    return note
+
+
+@transaction.atomic
+def note_highlight(*, note: Note, highlighted: bool = True) -> Note:
+    note.highlighted = highlighted
+    note.save(update_fields=["highlighted", "updated_at"])
+    _publish_note(note, "note.changed")
+    return note
+
+
+def phone_connected(*, participant_id: int, delta: int) -> int:
+    """Count a phone's socket opening (+1) or closing (-1); returns phones online now."""
+    from django.db.models import F
+    from django.db.models.functions import Greatest
+
+    Participant.objects.filter(pk=participant_id).update(
+        connections=Greatest(F("connections") + delta, 0)
+    )
+    workshop_id = Participant.objects.values_list("workshop_id", flat=True).get(pk=participant_id)
+    return Participant.objects.filter(workshop_id=workshop_id, connections__gt=0).count()

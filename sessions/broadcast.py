@@ -1,0 +1,164 @@
+"""The one place that names channel groups and sends to them.
+
+Every write that others should see calls ``publish`` inside its transaction.
+That takes the workshop's next sequence number, keeps an ``Event`` row (the
+database is the truth; the socket is a hint), and after the commit renders one
+frame per screen role and sends it to the channel groups that should see it.
+
+A frame is JSON: ``{"type": kind, "seq": n, "html": "...", "data": {...}}``.
+A screen remembers the last ``seq`` it saw; after a reconnect, or when it sees
+a gap, it asks for ``frames_since(...)`` and gets exactly what it missed.
+
+Renderers are registered by kind (``@renderer("note.added")``) by the app that
+owns the screens, so this module never imports the apps that build on it.
+"""
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import F, Q
+
+from sessions.models import Event, Workshop
+
+log = logging.getLogger("summa.broadcast")
+
+WALL = "wall"
+CONSOLE = "console"
+PHONE = "phone"
+ROLES = (WALL, CONSOLE, PHONE)
+
+# More missed events than this, and a screen is told to reload instead.
+MAX_CATCH_UP = 1000
+
+
+def wall_group(workshop_id: int) -> str:
+    return f"summa.{workshop_id}.wall"
+
+
+def console_group(workshop_id: int) -> str:
+    return f"summa.{workshop_id}.console"
+
+
+def phones_group(workshop_id: int) -> str:
+    return f"summa.{workshop_id}.phones"
+
+
+def buzz_group(workshop_id: int, group_id: int) -> str:
+    return f"summa.{workshop_id}.group.{group_id}"
+
+
+@dataclass
+class Frame:
+    html: str = ""
+    data: dict | None = None
+
+
+Renderer = Callable[[Event, str], Frame | None]
+_renderers: dict[str, Renderer] = {}
+
+
+def renderer(kind: str) -> Callable[[Renderer], Renderer]:
+    """Register the function that renders frames of one kind for a role."""
+
+    def register(func: Renderer) -> Renderer:
+        _renderers[kind] = func
+        return func
+
+    return register
+
+
+def publish(
+    workshop: Workshop,
+    kind: str,
+    *,
+    audience: str = Event.Audience.ALL,
+    group_id: int | None = None,
+    ref_id: int | None = None,
+) -> Event:
+    """Record an event in the current transaction and send it once it commits."""
+    Workshop.objects.filter(pk=workshop.pk).update(seq=F("seq") + 1)
+    seq = Workshop.objects.values_list("seq", flat=True).get(pk=workshop.pk)
+    workshop.seq = seq
+    event = Event.objects.create(
+        workshop=workshop,
+        seq=seq,
+        kind=kind,
+        audience=audience,
+        group_id=group_id,
+        ref_id=ref_id,
+    )
+    transaction.on_commit(lambda: send_event(event))
+    return event
+
+
+def roles_for(event: Event) -> tuple[str, ...]:
+    if event.audience == Event.Audience.SCREENS:
+        return (WALL, CONSOLE)
+    return ROLES
+
+
+def channel_group_for(event: Event, role: str) -> str:
+    if role == WALL:
+        return wall_group(event.workshop_id)
+    if role == CONSOLE:
+        return console_group(event.workshop_id)
+    if event.audience == Event.Audience.GROUP:
+        return buzz_group(event.workshop_id, event.group_id)
+    return phones_group(event.workshop_id)
+
+
+def render_frame(event: Event, role: str) -> str | None:
+    """The frame one role sees for an event, as JSON text (None: nothing to show)."""
+    func = _renderers.get(event.kind)
+    frame = func(event, role) if func else Frame()
+    if frame is None:
+        frame = Frame()
+    return json.dumps(
+        {"type": event.kind, "seq": event.seq, "html": frame.html, "data": frame.data or {}},
+        ensure_ascii=False,
+    )
+
+
+def send_event(event: Event) -> None:
+    layer = get_channel_layer()
+    for role in roles_for(event):
+        text = render_frame(event, role)
+        try:
+            async_to_sync(layer.group_send)(
+                channel_group_for(event, role), {"type": "summa.frame", "text": text}
+            )
+        except Exception:
+            # The event is in the database: screens catch up on their next resume.
+            log.exception("could not send event %s of workshop %s", event.seq, event.workshop_id)
+
+
+def send_unsequenced(workshop_id: int, kind: str, *, roles: tuple[str, ...], html: str, data: dict):
+    """A passing hint that no screen needs to catch up on (how many phones are online)."""
+    layer = get_channel_layer()
+    text = json.dumps({"type": kind, "seq": None, "html": html, "data": data}, ensure_ascii=False)
+    groups = {WALL: wall_group(workshop_id), CONSOLE: console_group(workshop_id)}
+    for role in roles:
+        async_to_sync(layer.group_send)(groups[role], {"type": "summa.frame", "text": text})
+
+
+def frames_since(workshop_id: int, after: int, role: str, group_id: int | None = None) -> list[str]:
+    """The frames a screen missed after ``after``, in order; a reload hint if too many."""
+    events = Event.objects.filter(workshop_id=workshop_id, seq__gt=after)
+    if role == PHONE:
+        events = events.filter(
+            Q(audience=Event.Audience.ALL) | Q(audience=Event.Audience.GROUP, group_id=group_id)
+        )
+    events = list(events.order_by("seq")[: MAX_CATCH_UP + 1])
+    if len(events) > MAX_CATCH_UP:
+        return [json.dumps({"type": "reload", "seq": None, "html": "", "data": {}})]
+    frames = []
+    for event in events:
+        text = render_frame(event, role)
+        if text is not None:
+            frames.append(text)
+    return frames

@@ -1,0 +1,277 @@
+"""Every write to a workshop and its run of the show, and the broadcast that follows.
+
+Views, consumers, commands and the admin call these; none of them writes
+to the models directly.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from sessions import broadcast
+from sessions.models import AgendaItem, BuzzRound, Prompt, Topic, Workshop, new_join_code
+from sessions.program import Program
+
+MAX_ROUND_MINUTES = 180
+
+
+class ShowError(ValueError):
+    """A run-of-show action that does not fit the state of the workshop."""
+
+
+def default_prompt_titles(language: str) -> list[str]:
+    with override(language):
+        return [_("Use cases"), _("Challenges")]
+
+
+@transaction.atomic
+def workshop_create(
+    *, owner: AbstractBaseUser, program: Program, title: str | None = None, language: str = "nb"
+) -> Workshop:
+    """A new workshop with the agenda, topics and buzz rounds of a program."""
+    workshop = _workshop_with_fresh_code(
+        owner=owner, title=(title or program.title or _("Workshop"))[:200], language=language
+    )
+    prompts = default_prompt_titles(language)
+    for program_item in program.items:
+        item = AgendaItem.objects.create(
+            workshop=workshop,
+            number=program_item.number,
+            title=program_item.title[:300],
+            body=program_item.body,
+            points=[{"label": p.label, "text": p.text} for p in program_item.points],
+        )
+        Topic.objects.bulk_create(
+            Topic(item=item, position=i, name=t.name[:100], description=t.description)
+            for i, t in enumerate(program_item.topics)
+        )
+        if program_item.buzz_groups:
+            buzz_round = BuzzRound.objects.create(item=item)
+            Prompt.objects.bulk_create(
+                Prompt(round=buzz_round, position=i, title=t) for i, t in enumerate(prompts)
+            )
+    return workshop
+
+
+def _workshop_with_fresh_code(**fields) -> Workshop:
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                return Workshop.objects.create(join_code=new_join_code(), **fields)
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not find a free join code")
+
+
+def _locked(workshop: Workshop) -> Workshop:
+    return Workshop.objects.select_for_update().get(pk=workshop.pk)
+
+
+def _leave_current_item(workshop: Workshop, now) -> None:
+    if workshop.current_item_id and workshop.item_started_at:
+        elapsed = int((now - workshop.item_started_at).total_seconds())
+        item = AgendaItem.objects.get(pk=workshop.current_item_id)
+        item.actual_seconds += max(0, elapsed)
+        item.save(update_fields=["actual_seconds"])
+
+
+def _publish_show(workshop: Workshop) -> None:
+    broadcast.publish(workshop, "show.changed", ref_id=workshop.current_item_id)
+
+
+@transaction.atomic
+def show_goto(*, workshop: Workshop, number: int) -> Workshop:
+    """Make agenda item ``number`` the current one (starting the workshop if need be)."""
+    workshop = _locked(workshop)
+    if workshop.is_ended:
+        raise ShowError(_("The workshop has ended."))
+    try:
+        item = workshop.items.get(number=number)
+    except AgendaItem.DoesNotExist:
+        raise ShowError(_("There is no agenda item %(number)s.") % {"number": number}) from None
+    now = timezone.now()
+    if workshop.state == Workshop.State.DRAFT:
+        workshop.state = Workshop.State.RUNNING
+        workshop.started_at = now
+    if workshop.current_item_id != item.pk:
+        _leave_current_item(workshop, now)
+        workshop.current_item = item
+        workshop.item_started_at = now
+    workshop.save()
+    _publish_show(workshop)
+    return workshop
+
+
+def show_start(*, workshop: Workshop) -> Workshop:
+    return show_goto(workshop=workshop, number=1)
+
+
+def show_next(*, workshop: Workshop) -> Workshop:
+    current = workshop.current_item.number if workshop.current_item_id else 0
+    if not workshop.items.filter(number=current + 1).exists():
+        raise ShowError(_("This is the last agenda item."))
+    return show_goto(workshop=workshop, number=current + 1)
+
+
+def show_back(*, workshop: Workshop) -> Workshop:
+    current = workshop.current_item.number if workshop.current_item_id else 0
+    if current <= 1:
+        raise ShowError(_("This is the first agenda item."))
+    return show_goto(workshop=workshop, number=current - 1)
+
+
+@transaction.atomic
+def workshop_end(*, workshop: Workshop) -> Workshop:
+    workshop = _locked(workshop)
+    if workshop.is_ended:
+        return workshop
+    now = timezone.now()
+    _leave_current_item(workshop, now)
+    for buzz_round in BuzzRound.objects.filter(item__workshop=workshop, state=BuzzRound.State.OPEN):
+        _close(buzz_round, now)
+    workshop.state = Workshop.State.ENDED
+    workshop.ended_at = now
+    workshop.item_started_at = None
+    workshop.save()
+    _publish_show(workshop)
+    return workshop
+
+
+def _close(buzz_round: BuzzRound, now) -> None:
+    buzz_round.state = BuzzRound.State.CLOSED
+    buzz_round.closed_at = min(now, buzz_round.closes_at) if buzz_round.closes_at else now
+    buzz_round.save(update_fields=["state", "closed_at"])
+
+
+@transaction.atomic
+def round_open(*, buzz_round: BuzzRound, minutes: int | None = None) -> BuzzRound:
+    """Start a buzz round: its item becomes current and phones may write until the timer ends."""
+    workshop = _locked(buzz_round.item.workshop)
+    if workshop.is_ended:
+        raise ShowError(_("The workshop has ended."))
+    minutes = buzz_round.duration_minutes if minutes is None else minutes
+    if not 1 <= minutes <= MAX_ROUND_MINUTES:
+        raise ShowError(
+            _("A buzz round lasts from 1 to %(max)s minutes.") % {"max": MAX_ROUND_MINUTES}
+        )
+    now = timezone.now()
+    for other in BuzzRound.objects.filter(item__workshop=workshop, state=BuzzRound.State.OPEN):
+        if other.pk != buzz_round.pk:
+            _close(other, now)
+    if workshop.state == Workshop.State.DRAFT:
+        workshop.state = Workshop.State.RUNNING
+        workshop.started_at = now
+    if workshop.current_item_id != buzz_round.item_id:
+        _leave_current_item(workshop, now)
+        workshop.current_item_id = buzz_round.item_id
+        workshop.item_started_at = now
+    workshop.save()
+    buzz_round.refresh_from_db()
+    buzz_round.state = BuzzRound.State.OPEN
+    buzz_round.duration_minutes = minutes
+    buzz_round.opened_at = now
+    buzz_round.closes_at = now + timedelta(minutes=minutes)
+    buzz_round.closed_at = None
+    buzz_round.save()
+    _publish_show(workshop)
+    return buzz_round
+
+
+@transaction.atomic
+def round_extend(*, buzz_round: BuzzRound, minutes: int) -> BuzzRound:
+    workshop = _locked(buzz_round.item.workshop)
+    buzz_round.refresh_from_db()
+    if buzz_round.state != BuzzRound.State.OPEN:
+        raise ShowError(_("The buzz round is not open."))
+    if not -MAX_ROUND_MINUTES <= minutes <= MAX_ROUND_MINUTES or minutes == 0:
+        raise ShowError(_("Give a number of minutes to add."))
+    now = timezone.now()
+    buzz_round.closes_at = max(now, buzz_round.closes_at or now) + timedelta(minutes=minutes)
+    if buzz_round.closes_at <= now:
+        _close(buzz_round, now)
+    else:
+        buzz_round.save(update_fields=["closes_at"])
+    _publish_show(workshop)
+    return buzz_round
+
+
+@transaction.atomic
+def round_close(*, buzz_round: BuzzRound) -> BuzzRound:
+    workshop = _locked(buzz_round.item.workshop)
+    buzz_round.refresh_from_db()
+    if buzz_round.state != BuzzRound.State.OPEN:
+        return buzz_round
+    _close(buzz_round, timezone.now())
+    _publish_show(workshop)
+    return buzz_round
+
+
+def round_close_if_due(*, buzz_round: BuzzRound) -> bool:
+    """Close a round whose timer has run out; anyone may ask, nothing happens early."""
+    if not buzz_round.is_overdue():
+        return False
+    with transaction.atomic():
+        workshop = _locked(buzz_round.item.workshop)
+        buzz_round.refresh_from_db()
+        if not buzz_round.is_overdue():
+            return False
+        _close(buzz_round, timezone.now())
+        _publish_show(workshop)
+    return True
+
+
+def close_overdue_rounds(*, workshop: Workshop) -> None:
+    for buzz_round in BuzzRound.objects.filter(item__workshop=workshop, state=BuzzRound.State.OPEN):
+        round_close_if_due(buzz_round=buzz_round)
+
+
+def open_round(workshop: Workshop) -> BuzzRound | None:
+    """The round the phones write in now, if any (closing it first if its time is up)."""
+    buzz_round = (
+        BuzzRound.objects.filter(item__workshop=workshop, state=BuzzRound.State.OPEN)
+        .select_related("item")
+        .first()
+    )
+    if buzz_round and round_close_if_due(buzz_round=buzz_round):
+        return None
+    return buzz_round
+
+
+@transaction.atomic
+def prompts_set(*, buzz_round: BuzzRound, titles: list[str]) -> BuzzRound:
+    """Replace the prompts of a round that has no notes yet (renaming keeps notes)."""
+    titles = [t.strip()[:100] for t in titles if t.strip()]
+    if not titles:
+        raise ShowError(_("A buzz round needs at least one prompt."))
+    existing = list(buzz_round.prompts.all())
+    for position, title in enumerate(titles):
+        if position < len(existing):
+            existing[position].title = title
+            existing[position].save(update_fields=["title"])
+        else:
+            Prompt.objects.create(round=buzz_round, position=position, title=title)
+    for extra in existing[len(titles) :]:
+        if not extra.notes.exists():
+            extra.delete()
+    _publish_show(buzz_round.item.workshop)
+    return buzz_round
+
+
+@transaction.atomic
+def wall_set(
+    *, workshop: Workshop, layout: str | None = None, revealed_groups: int | None | str = "keep"
+) -> Workshop:
+    workshop = _locked(workshop)
+    if layout is not None:
+        if layout not in Workshop.WallLayout.values:
+            raise ShowError(_("Unknown wall layout."))
+        workshop.wall_layout = layout
+    if revealed_groups != "keep":
+        workshop.wall_revealed_groups = revealed_groups
+    workshop.save(update_fields=["wall_layout", "wall_revealed_groups"])
+    broadcast.publish(workshop, "wall.changed", audience="screens")
+    return workshop

@@ -1,0 +1,72 @@
+"""Shared fixtures: a facilitator, the demo workshop imported from its program, a few phones."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sessions.program import decode_program, parse_program
+
+DEMO_PROGRAM = (
+    Path(__file__).resolve().parent.parent / "sessions/programs/sosiale-medier-bank-finans.txt"
+)
+
+
+@pytest.fixture(autouse=True)
+def _in_memory_layer(settings):
+    """Each test gets a fresh in-memory channel layer (unless a test asks for Redis)."""
+    from channels.layers import channel_layers
+
+    if not os.environ.get("REDIS_URL"):
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels.layers.InMemoryChannelLayer",
+                "CONFIG": {"capacity": 5000},
+            }
+        }
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def demo_program():
+    return parse_program(decode_program(DEMO_PROGRAM.read_bytes()))
+
+
+@pytest.fixture
+def facilitator(django_user_model):
+    return django_user_model.objects.create_user("kari", password="kari-secret-123")
+
+
+@pytest.fixture
+def other_facilitator(django_user_model):
+    return django_user_model.objects.create_user("ola", password="ola-secret-123")
+
+
+@pytest.fixture
+def workshop(facilitator, demo_program):
+    from sessions.services import workshop_create
+
+    return workshop_create(owner=facilitator, program=demo_program)
+
+
+@pytest.fixture
+def first_round(workshop):
+    """The buzz round of agenda item 1 of the demo program."""
+    return workshop.items.get(number=1).buzz_rounds.get()
+
+
+@pytest.fixture
+def open_first_round(first_round):
+    from sessions.services import round_open
+
+    return round_open(buzz_round=first_round, minutes=10)
+
+
+@pytest.fixture
+def phones(workshop):
+    """Four participants spread over the workshop's groups."""
+    from buzzgroups.services import participant_join
+
+    return [participant_join(workshop=workshop, nickname=name) for name in ("Ada", "", "Bo", "")]
