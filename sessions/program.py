@@ -13,8 +13,11 @@ Nothing here touches the database: ``parse_program`` gives a ``Program`` or
 raises ``ProgramError`` naming the line that could not be read.
 """
 
+import codecs
 import re
 from dataclasses import asdict, dataclass, field
+
+from django.utils.translation import gettext as _
 
 MAX_PROGRAM_BYTES = 1024 * 1024
 MAX_TOPIC_WORDS = 3
@@ -31,7 +34,9 @@ class ProgramError(ValueError):
     def __init__(self, line: int | None, reason: str):
         self.line = line
         self.reason = reason
-        super().__init__(f"line {line}: {reason}" if line else reason)
+        super().__init__(
+            _("line %(line)s: %(reason)s") % {"line": line, "reason": reason} if line else reason
+        )
 
 
 @dataclass
@@ -70,47 +75,58 @@ def decode_program(data: bytes) -> str:
     if len(data) > MAX_PROGRAM_BYTES:
         raise ProgramError(
             None,
-            f"the file is {len(data) / 1024 / 1024:.1f} MB; a program may be at most "
-            f"{MAX_PROGRAM_BYTES // 1024 // 1024} MB",
+            _("the file is %(size).1f MB; a program may be at most %(max)s MB")
+            % {"size": len(data) / 1024 / 1024, "max": MAX_PROGRAM_BYTES // 1024 // 1024},
         )
+    # Strip the BOM ourselves: "utf-8-sig" reports error offsets without it,
+    # which would name the wrong line for a bad byte early in the file.
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise ProgramError(line, "the file is not UTF-8 text; save it as UTF-8") from None
+        raise ProgramError(line, _("the file is not UTF-8 text; save it as UTF-8")) from None
 
 
 def parse_program(text: str) -> Program:
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    text = text.removeprefix("\ufeff")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     numbered = [(n, line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
     if not numbered:
-        raise ProgramError(1, "the file is empty")
+        raise ProgramError(1, _("the file is empty"))
+    for line_no, line in numbered:
+        if "\x00" in line:
+            raise ProgramError(line_no, _("the line holds a NUL character"))
 
-    title = ""
     first_line, first = numbered[0]
-    if not ITEM_LINE.match(first):
+    title = ""
+    if not _starts_agenda(first, numbered[1:]):
         title = first
         numbered = numbered[1:]
+    if not any(ITEM_LINE.match(line) for _line_no, line in numbered):
+        raise ProgramError(first_line, _("no numbered agenda item (a line like '1. Title')"))
 
     items: list[ProgramItem] = []
     for line_no, line in numbered:
-        if "\x00" in line:
-            raise ProgramError(line_no, "the line holds a NUL character")
         if match := ITEM_LINE.match(line):
             number = int(match.group(1))
             expected = len(items) + 1
             if number != expected:
-                raise ProgramError(line_no, f"expected agenda item {expected}, found item {number}")
+                raise ProgramError(
+                    line_no,
+                    _("expected agenda item %(expected)s, found item %(number)s")
+                    % {"expected": expected, "number": number},
+                )
             items.append(ProgramItem(number=number, title=match.group(2).strip()))
             continue
         if not items:
             raise ProgramError(
-                line_no, "text before the first agenda item; start the agenda with '1. Title'"
+                line_no, _("text before the first agenda item; start the agenda with '1. Title'")
             )
         item = items[-1]
         if BUZZ_LINE.match(line):
             if item.buzz_groups:
-                raise ProgramError(line_no, "this agenda item already has a buzz-group segment")
+                raise ProgramError(line_no, _("this agenda item already has a buzz-group segment"))
             item.buzz_groups = True
         elif match := POINT_LINE.match(line):
             item.points.append(_point(match.group(1)))
@@ -118,10 +134,23 @@ def parse_program(text: str) -> Program:
             item.topics.append(topic)
         else:
             item.body.append(line)
-
-    if not items:
-        raise ProgramError(first_line, "no numbered agenda item (a line like '1. Title')")
     return Program(title=title, items=items)
+
+
+def _starts_agenda(first: str, rest: list[tuple[int, str]]) -> bool:
+    """Whether the first line is agenda item 1 rather than the program's heading.
+
+    The first line is the heading, unless it reads "1. Title" and no later line
+    starts item 1 too: then the program simply has no heading. A heading such as
+    "12. samling: Sosiale medier" stays a heading.
+    """
+    match = ITEM_LINE.match(first)
+    if not match or int(match.group(1)) != 1:
+        return False
+    for _line_no, line in rest:
+        if later := ITEM_LINE.match(line):
+            return int(later.group(1)) != 1
+    return True
 
 
 def _point(text: str) -> Point:
