@@ -1,1 +1,123 @@
+"""The live frames of the screens: what the wall, the console and a phone see of each event.
 
+Each renderer reads the current state from the database, so a frame replayed
+after a reconnect shows the note as it is now (hidden, edited or gone).
+"""
+
+from django.template.loader import render_to_string
+
+from buzzgroups import screens
+from buzzgroups.models import BuzzGroup, Note
+from sessions.broadcast import CONSOLE, PHONE, WALL, Frame, renderer
+from sessions.models import Event, Workshop
+
+NOTE_TEMPLATES = {
+    WALL: "buzzgroups/_wall_note.html",
+    CONSOLE: "buzzgroups/_console_note.html",
+    PHONE: "buzzgroups/_phone_note.html",
+}
+
+
+def note_data(note: Note) -> dict:
+    return {
+        "id": note.pk,
+        "client_id": str(note.client_id),
+        "group_id": note.group_id,
+        "round_id": note.round_id,
+        "prompt_id": note.prompt_id,
+        "topic_id": note.topic_id,
+        "text": note.text,
+        "hidden": note.hidden,
+        "highlighted": note.highlighted,
+    }
+
+
+def note_container(workshop: Workshop, note: Note, role: str) -> tuple[str, str]:
+    if role == PHONE:
+        return f"#group-notes-r{note.round_id}", "afterbegin"
+    return f"#col-r{note.round_id}-{screens.note_column_key(workshop, note)}", "beforeend"
+
+
+def _count_swaps(workshop: Workshop, group_id: int, round_id: int) -> str:
+    count = Note.objects.filter(group_id=group_id, round_id=round_id, hidden=False).count()
+    return render_to_string(
+        "buzzgroups/_note_count.html",
+        {"group_id": group_id, "round_id": round_id, "count": count, "oob": True},
+    )
+
+
+@renderer("note.added")
+@renderer("note.changed")
+def note_frame(event: Event, role: str) -> Frame:
+    note = (
+        Note.objects.filter(pk=event.ref_id)
+        .select_related("workshop", "group", "author", "prompt", "topic")
+        .first()
+    )
+    if note is None:
+        return Frame(cards=[{"id": f"note-{event.ref_id}", "remove": True}])
+    workshop = note.workshop
+    html = "" if role == PHONE else _count_swaps(workshop, note.group_id, note.round_id)
+    if note.hidden and role != CONSOLE:
+        return Frame(html=html, cards=[{"id": f"note-{note.pk}", "remove": True}])
+    into, where = note_container(workshop, note, role)
+    card = render_to_string(NOTE_TEMPLATES[role], {"note": note, "workshop": workshop})
+    return Frame(
+        html=html,
+        data={"note": note_data(note)},
+        cards=[{"id": f"note-{note.pk}", "into": into, "where": where, "html": card}],
+    )
+
+
+@renderer("note.deleted")
+def note_deleted_frame(event: Event, role: str) -> Frame:
+    return Frame(
+        cards=[{"id": f"note-{event.ref_id}", "remove": True}], data={"note": {"id": event.ref_id}}
+    )
+
+
+@renderer("group.changed")
+def group_frame(event: Event, role: str) -> Frame:
+    group = BuzzGroup.objects.filter(pk=event.ref_id).select_related("workshop").first()
+    if group is None:
+        return Frame()
+    members = list(group.participants.values_list("pk", flat=True))
+    context = {"group": group, "people": len(members), "oob": True}
+    if role == PHONE:
+        html = render_to_string("buzzgroups/_my_group.html", context)
+        return Frame(html=html, data={"group_id": group.pk, "members": members})
+    html = render_to_string("buzzgroups/_group_head.html", context)
+    return Frame(html=html, data={"group_id": group.pk, "people": len(members)})
+
+
+def _stage_frame(workshop: Workshop, role: str) -> Frame:
+    context = screens.stage(workshop)
+    context["oob"] = True
+    buzz_round = context["round"]
+    data = {
+        "item": workshop.current_item.number if workshop.current_item_id else None,
+        "round_id": buzz_round.pk if buzz_round else None,
+        "round_state": buzz_round.state if buzz_round else None,
+        "closes_at": buzz_round.closes_at.isoformat()
+        if buzz_round and buzz_round.closes_at
+        else None,
+        "state": workshop.state,
+    }
+    if role == PHONE:
+        return Frame(html=render_to_string("buzzgroups/_phone_stage.html", context), data=data)
+    if role == WALL:
+        context["columns"] = screens.wall_columns(workshop, buzz_round)
+        return Frame(html=render_to_string("buzzgroups/_wall_stage.html", context), data=data)
+    context["columns"] = screens.wall_columns(workshop, buzz_round, include_hidden=True)
+    context["agenda"] = screens.agenda(workshop)
+    html = render_to_string("buzzgroups/_console_agenda.html", context) + render_to_string(
+        "buzzgroups/_console_round.html", context
+    )
+    return Frame(html=html, data=data)
+
+
+@renderer("show.changed")
+@renderer("wall.changed")
+def show_frame(event: Event, role: str) -> Frame:
+    workshop = Workshop.objects.select_related("current_item").get(pk=event.workshop_id)
+    return _stage_frame(workshop, role)

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils import translation
 
 from sessions.models import Event, Workshop
 
@@ -54,11 +56,20 @@ def buzz_group(workshop_id: int, group_id: int) -> str:
 
 @dataclass
 class Frame:
+    """What one role sees of an event.
+
+    ``html`` holds out-of-band swaps (``hx-swap-oob``) that htmx applies as they
+    are; ``cards`` are elements to insert or replace by id (a note may already
+    be on the screen, from the page or from a post's answer) or remove.
+    """
+
     html: str = ""
     data: dict | None = None
+    cards: list[dict] | None = None
 
 
 Renderer = Callable[[Event, str], Frame | None]
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
 _renderers: dict[str, Renderer] = {}
 
 
@@ -112,26 +123,33 @@ def channel_group_for(event: Event, role: str) -> str:
     return phones_group(event.workshop_id)
 
 
-def render_frame(event: Event, role: str) -> str | None:
-    """The frame one role sees for an event, as JSON text (None: nothing to show)."""
+def render_frame(event: Event, role: str, language: str) -> str:
+    """The frame one role sees for an event, as JSON text, in one language."""
     func = _renderers.get(event.kind)
-    frame = func(event, role) if func else Frame()
-    if frame is None:
-        frame = Frame()
+    with translation.override(language):
+        frame = (func(event, role) if func else None) or Frame()
     return json.dumps(
-        {"type": event.kind, "seq": event.seq, "html": frame.html, "data": frame.data or {}},
+        {
+            "type": event.kind,
+            "seq": event.seq,
+            "html": frame.html,
+            "data": frame.data or {},
+            "cards": frame.cards or [],
+        },
         ensure_ascii=False,
     )
 
 
 def send_event(event: Event) -> None:
+    """Send an event's frames; each socket picks the text in its own language."""
     layer = get_channel_layer()
     for role in roles_for(event):
-        text = render_frame(event, role)
+        message = {
+            "type": "summa.frame",
+            "texts": {lang: render_frame(event, role, lang) for lang in LANGUAGES},
+        }
         try:
-            async_to_sync(layer.group_send)(
-                channel_group_for(event, role), {"type": "summa.frame", "text": text}
-            )
+            async_to_sync(layer.group_send)(channel_group_for(event, role), message)
         except Exception:
             # The event is in the database: screens catch up on their next resume.
             log.exception("could not send event %s of workshop %s", event.seq, event.workshop_id)
@@ -140,13 +158,19 @@ def send_event(event: Event) -> None:
 def send_unsequenced(workshop_id: int, kind: str, *, roles: tuple[str, ...], html: str, data: dict):
     """A passing hint that no screen needs to catch up on (how many phones are online)."""
     layer = get_channel_layer()
-    text = json.dumps({"type": kind, "seq": None, "html": html, "data": data}, ensure_ascii=False)
+    text = json.dumps(
+        {"type": kind, "seq": None, "html": html, "data": data, "cards": []}, ensure_ascii=False
+    )
     groups = {WALL: wall_group(workshop_id), CONSOLE: console_group(workshop_id)}
     for role in roles:
-        async_to_sync(layer.group_send)(groups[role], {"type": "summa.frame", "text": text})
+        async_to_sync(layer.group_send)(
+            groups[role], {"type": "summa.frame", "texts": dict.fromkeys(LANGUAGES, text)}
+        )
 
 
-def frames_since(workshop_id: int, after: int, role: str, group_id: int | None = None) -> list[str]:
+def frames_since(
+    workshop_id: int, after: int, role: str, group_id: int | None = None, language: str = "nb"
+) -> list[str]:
     """The frames a screen missed after ``after``, in order; a reload hint if too many."""
     events = Event.objects.filter(workshop_id=workshop_id, seq__gt=after)
     if role == PHONE:
@@ -155,10 +179,5 @@ def frames_since(workshop_id: int, after: int, role: str, group_id: int | None =
         )
     events = list(events.order_by("seq")[: MAX_CATCH_UP + 1])
     if len(events) > MAX_CATCH_UP:
-        return [json.dumps({"type": "reload", "seq": None, "html": "", "data": {}})]
-    frames = []
-    for event in events:
-        text = render_frame(event, role)
-        if text is not None:
-            frames.append(text)
-    return frames
+        return [json.dumps({"type": "reload", "seq": None, "html": "", "data": {}, "cards": []})]
+    return [render_frame(event, role, language) for event in events]

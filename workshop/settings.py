@@ -122,6 +122,7 @@ if DATABASE_URL:
         )
     }
 else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -173,7 +174,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "sessions:workshop_list"
-LOGOUT_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "buzzgroups:home"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

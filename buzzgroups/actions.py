@@ -1,0 +1,147 @@
+"""What the sockets may do, as plain synchronous functions (the consumers stay thin).
+
+Every function checks who is asking against the workshop it names.
+"""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from buzzgroups import services as notes
+from buzzgroups.models import Note, Participant
+from sessions import services as show
+from sessions.access import participant_id_in_session, workshop_for_facilitator
+from sessions.models import BuzzRound, Workshop, normalise_join_code
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+class ActionError(ValueError):
+    """An incoming message that cannot be carried out; its text goes back as an error frame."""
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.code = code
+
+
+def ui_language(scope, *, default: str) -> str:
+    chosen = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in LANGUAGE_CODES else default
+
+
+def facilitator_workshop(scope, code: str) -> Workshop:
+    return workshop_for_facilitator(scope.get("user"), code)
+
+
+def session_still_valid(scope) -> bool:
+    """Is the browser session behind this socket still logged in as the same user?"""
+    session = scope.get("session")
+    user = scope.get("user")
+    if session is None or not session.session_key or not getattr(user, "is_authenticated", False):
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key)
+    return store.load().get("_auth_user_id") == str(user.pk)
+
+
+def session_participant(scope, code: str) -> Participant:
+    """The participant this browser session is in the workshop with that code; else 404."""
+    from django.http import Http404
+
+    session = scope.get("session")
+    workshop = Workshop.objects.filter(join_code=normalise_join_code(code)).first()
+    if session is None or workshop is None:
+        raise Http404
+    participant_id = participant_id_in_session(session, workshop.pk)
+    if participant_id is None:
+        raise Http404
+    return Participant.objects.select_related("workshop").get(pk=participant_id, workshop=workshop)
+
+
+def phone_presence(participant_id: int, delta: int) -> None:
+    from django.template.loader import render_to_string
+
+    from sessions import broadcast
+
+    online = notes.phone_connected(participant_id=participant_id, delta=delta)
+    workshop_id = Participant.objects.values_list("workshop_id", flat=True).get(pk=participant_id)
+    html = render_to_string("buzzgroups/_online.html", {"online": online, "oob": True})
+    broadcast.send_unsequenced(
+        workshop_id,
+        "presence",
+        roles=(broadcast.WALL, broadcast.CONSOLE),
+        html=html,
+        data={"online": online},
+    )
+
+
+def close_overdue(workshop_id: int) -> None:
+    show.close_overdue_rounds(workshop=Workshop.objects.get(pk=workshop_id))
+
+
+def _int(message: dict, key: str, *, optional: bool = False) -> int | None:
+    value = message.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ActionError(_('"%(key)s" must be a whole number.') % {"key": key}, "bad_shape")
+    return value
+
+
+def _bool(message: dict, key: str, default: bool) -> bool:
+    value = message.get(key, default)
+    if not isinstance(value, bool):
+        raise ActionError(_('"%(key)s" must be true or false.') % {"key": key}, "bad_shape")
+    return value
+
+
+def _round(workshop: Workshop, message: dict) -> BuzzRound:
+    return BuzzRound.objects.select_related("item__workshop").get(
+        pk=_int(message, "round"), item__workshop=workshop
+    )
+
+
+def _note(workshop: Workshop, message: dict) -> Note:
+    return Note.objects.select_related("workshop").get(pk=_int(message, "note"), workshop=workshop)
+
+
+def console_action(workshop_id: int, kind: str, message: dict) -> None:
+    """Carry out one facilitator action sent over the console's socket."""
+    workshop = Workshop.objects.select_related("current_item").get(pk=workshop_id)
+    match kind:
+        case "show.start":
+            show.show_start(workshop=workshop)
+        case "show.next":
+            show.show_next(workshop=workshop)
+        case "show.back":
+            show.show_back(workshop=workshop)
+        case "show.goto":
+            show.show_goto(workshop=workshop, number=_int(message, "number"))
+        case "round.open":
+            show.round_open(
+                buzz_round=_round(workshop, message),
+                minutes=_int(message, "minutes", optional=True),
+            )
+        case "round.extend":
+            show.round_extend(
+                buzz_round=_round(workshop, message), minutes=_int(message, "minutes")
+            )
+        case "round.close":
+            show.round_close(buzz_round=_round(workshop, message))
+        case "note.hide":
+            notes.note_hide(note=_note(workshop, message), hidden=_bool(message, "hidden", True))
+        case "note.highlight":
+            notes.note_highlight(
+                note=_note(workshop, message), highlighted=_bool(message, "highlighted", True)
+            )
+        case "wall.layout":
+            layout = message.get("layout")
+            if not isinstance(layout, str):
+                raise ActionError(_('"layout" must be text.'), "bad_shape")
+            show.wall_set(workshop=workshop, layout=layout)
+        case "wall.reveal":
+            show.wall_set(workshop=workshop, revealed_groups=_int(message, "count", optional=True))
+        case "workshop.end":
+            show.workshop_end(workshop=workshop)
+        case _:
+            raise ActionError(_("Unknown message type."), "unknown_type")

@@ -1,0 +1,152 @@
+"""The facilitator's screens: the console on the laptop, the wall on the projector,
+the table cards, the groups, and moderation of notes. Owner only; 404 for anyone else."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buzzgroups import screens, services
+from buzzgroups.models import BuzzGroup, Note, Participant
+from sessions.access import workshop_for_facilitator
+from sessions.services import close_overdue_rounds
+
+
+def _join_context(request: HttpRequest, workshop) -> dict:
+    url = screens.join_url(workshop, request)
+    return {
+        "join_url": url,
+        "join_qr": screens.qr_svg(url, title=_("Join %(code)s") % {"code": workshop.join_code}),
+    }
+
+
+def console(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_for_facilitator(request.user, code)
+    close_overdue_rounds(workshop=workshop)
+    workshop.refresh_from_db()
+    services.groups_ensure(workshop)
+    context = screens.stage(workshop)
+    context.update(
+        _join_context(request, workshop),
+        agenda=screens.agenda(workshop),
+        columns=screens.wall_columns(workshop, context["round"], include_hidden=True),
+        online=screens.phones_online(workshop),
+        seq=workshop.seq,
+    )
+    return render(request, "buzzgroups/console.html", context)
+
+
+def wall(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_for_facilitator(request.user, code)
+    close_overdue_rounds(workshop=workshop)
+    workshop.refresh_from_db()
+    services.groups_ensure(workshop)
+    context = screens.stage(workshop)
+    context.update(
+        _join_context(request, workshop),
+        columns=screens.wall_columns(workshop, context["round"]),
+        online=screens.phones_online(workshop),
+        seq=workshop.seq,
+    )
+    return render(request, "buzzgroups/wall.html", context)
+
+
+def table_cards(request: HttpRequest, code: str) -> HttpResponse:
+    """A printable card per group whose QR code puts a phone straight into that group."""
+    workshop = workshop_for_facilitator(request.user, code)
+    cards = []
+    for group in services.groups_ensure(workshop):
+        url = screens.join_url(workshop, request, group=group)
+        cards.append(
+            {"group": group, "url": url, "qr": screens.qr_svg(url, scale=8, title=group.name)}
+        )
+    return render(request, "buzzgroups/table_cards.html", {"workshop": workshop, "cards": cards})
+
+
+def groups(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_for_facilitator(request.user, code)
+    services.groups_ensure(workshop)
+    context = {
+        "workshop": workshop,
+        "groups": screens.groups_with_counts(workshop),
+        "participants": workshop.participants.select_related("group"),
+    }
+    return render(request, "buzzgroups/groups.html", context)
+
+
+def _back_to_groups(
+    request: HttpRequest, code: str, error: Exception | None = None
+) -> HttpResponse:
+    if error is not None:
+        messages.error(request, str(error))
+    return redirect("buzzgroups:groups", code)
+
+
+@require_POST
+def groups_count(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_for_facilitator(request.user, code)
+    try:
+        if request.POST.get("size", "").strip():
+            services.groups_set_size(workshop=workshop, size=int(request.POST["size"]))
+        else:
+            services.groups_set_count(workshop=workshop, count=int(request.POST.get("count", "")))
+    except ValueError as error:
+        message = error if isinstance(error, services.GroupError) else _("Give a whole number.")
+        return _back_to_groups(request, code, message)
+    messages.success(request, _("The groups are updated."))
+    return _back_to_groups(request, code)
+
+
+@require_POST
+def group_rename(request: HttpRequest, code: str, group_id: int) -> HttpResponse:
+    workshop = workshop_for_facilitator(request.user, code)
+    group = get_object_or_404(BuzzGroup, pk=group_id, workshop=workshop)
+    try:
+        services.group_rename(group=group, name=request.POST.get("name", ""))
+    except services.GroupError as error:
+        return _back_to_groups(request, code, error)
+    return _back_to_groups(request, code)
+
+
+@require_POST
+def participant_move(request: HttpRequest, code: str, participant_id: int) -> HttpResponse:
+    workshop = workshop_for_facilitator(request.user, code)
+    participant = get_object_or_404(Participant, pk=participant_id, workshop=workshop)
+    group = get_object_or_404(BuzzGroup, pk=request.POST.get("group") or 0, workshop=workshop)
+    services.participant_move(participant=participant, group=group)
+    return _back_to_groups(request, code)
+
+
+def _moderated(request: HttpRequest, code: str, note: Note) -> HttpResponse:
+    if request.htmx:
+        return render(
+            request, "buzzgroups/_console_note.html", {"note": note, "workshop": note.workshop}
+        )
+    return redirect("buzzgroups:console", code)
+
+
+@require_POST
+def note_hide(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
+    workshop = workshop_for_facilitator(request.user, code)
+    note = get_object_or_404(
+        Note.objects.select_related("group", "author", "prompt", "topic"),
+        pk=note_id,
+        workshop=workshop,
+    )
+    note = services.note_hide(note=note, hidden=request.POST.get("hidden", "1") == "1")
+    return _moderated(request, code, note)
+
+
+@require_POST
+def note_highlight(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
+    workshop = workshop_for_facilitator(request.user, code)
+    note = get_object_or_404(
+        Note.objects.select_related("group", "author", "prompt", "topic"),
+        pk=note_id,
+        workshop=workshop,
+    )
+    note = services.note_highlight(
+        note=note, highlighted=request.POST.get("highlighted", "1") == "1"
+    )
+    return _moderated(request, code, note)

@@ -1,0 +1,170 @@
+"""What each screen shows: the phone, the wall and the console.
+
+Plain query functions, used by the pages and by the live frames alike, so a
+page and the push that updates it always agree.
+"""
+
+from dataclasses import dataclass, field
+
+import segno
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+
+from buzzgroups.models import BuzzGroup, Note, Participant
+from sessions.models import AgendaItem, BuzzRound, Topic, Workshop
+
+
+def join_url(workshop: Workshop, request=None, group: BuzzGroup | None = None) -> str:
+    path = reverse("buzzgroups:join", args=[workshop.join_code])
+    if group is not None:
+        path = reverse("buzzgroups:join_group", args=[workshop.join_code, group.number])
+    if settings.PUBLIC_URL:
+        return settings.PUBLIC_URL + path
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return path
+
+
+def qr_svg(url: str, *, scale: int = 6, title: str = "") -> str:
+    """An inline SVG QR code (segno escapes the title)."""
+    return segno.make(url, error="m").svg_inline(
+        scale=scale, dark="#000", light="#fff", title=title or None, border=2
+    )
+
+
+def current_round(workshop: Workshop) -> BuzzRound | None:
+    """The buzz round the room is in: the open one, else the current item's latest."""
+    open_round = (
+        BuzzRound.objects.filter(item__workshop=workshop, state=BuzzRound.State.OPEN)
+        .select_related("item")
+        .first()
+    )
+    if open_round or not workshop.current_item_id:
+        return open_round
+    return (
+        BuzzRound.objects.filter(item_id=workshop.current_item_id)
+        .exclude(state=BuzzRound.State.READY)
+        .select_related("item")
+        .order_by("-position")
+        .first()
+    )
+
+
+def topics_for(workshop: Workshop, item: AgendaItem | None) -> list[Topic]:
+    """Tags offered on notes: the item's own topics, else all of the program's."""
+    if item is not None:
+        own = list(item.topics.all())
+        if own:
+            return own
+    return list(Topic.objects.filter(item__workshop=workshop).order_by("item__number", "position"))
+
+
+def groups_with_counts(workshop: Workshop, buzz_round: BuzzRound | None = None):
+    notes_filter = Q(notes__hidden=False)
+    if buzz_round is not None:
+        notes_filter &= Q(notes__round=buzz_round)
+    return workshop.buzz_groups.annotate(
+        people=Count("participants", distinct=True),
+        note_count=Count("notes", filter=notes_filter, distinct=True),
+    )
+
+
+def visible_notes(buzz_round: BuzzRound, *, include_hidden: bool = False):
+    notes = Note.objects.filter(round=buzz_round).select_related(
+        "group", "author", "prompt", "topic"
+    )
+    if not include_hidden:
+        notes = notes.filter(hidden=False)
+    return notes.order_by("created_at", "id")
+
+
+@dataclass
+class Column:
+    key: str
+    title: str
+    notes: list[Note] = field(default_factory=list)
+    group: BuzzGroup | None = None
+    revealed: bool = True
+
+
+def wall_columns(
+    workshop: Workshop, buzz_round: BuzzRound | None, *, include_hidden: bool = False
+) -> list[Column]:
+    """The wall's columns: one per group (or per prompt), notes in the order written."""
+    if buzz_round is None:
+        return []
+    notes = list(visible_notes(buzz_round, include_hidden=include_hidden))
+    if workshop.wall_layout == Workshop.WallLayout.PROMPTS:
+        columns = {p.pk: Column(key=f"p{p.pk}", title=p.title) for p in buzz_round.prompts.all()}
+        for note in notes:
+            columns.setdefault(
+                note.prompt_id, Column(key=f"p{note.prompt_id}", title="")
+            ).notes.append(note)
+        return list(columns.values())
+    revealed = workshop.wall_revealed_groups
+    columns = {}
+    for group in groups_with_counts(workshop, buzz_round):
+        columns[group.pk] = Column(
+            key=f"g{group.pk}",
+            title=group.name,
+            group=group,
+            revealed=revealed is None or group.number <= revealed,
+        )
+    for note in notes:
+        if note.group_id in columns:
+            columns[note.group_id].notes.append(note)
+    return list(columns.values())
+
+
+def note_column_key(workshop: Workshop, note: Note) -> str:
+    if workshop.wall_layout == Workshop.WallLayout.PROMPTS:
+        return f"p{note.prompt_id}"
+    return f"g{note.group_id}"
+
+
+def phones_online(workshop: Workshop) -> int:
+    return Participant.objects.filter(workshop=workshop, connections__gt=0).count()
+
+
+def stage(workshop: Workshop) -> dict:
+    """What the show is at: the current item, its round, and the round's prompts and tags."""
+    item = workshop.current_item
+    buzz_round = current_round(workshop)
+    if buzz_round is not None:
+        item = buzz_round.item
+    return {
+        "workshop": workshop,
+        "item": item,
+        "round": buzz_round,
+        "prompts": list(buzz_round.prompts.all()) if buzz_round else [],
+        "topics": topics_for(workshop, item) if buzz_round else [],
+    }
+
+
+def phone_notes(participant: Participant, buzz_round: BuzzRound | None) -> list[Note]:
+    """The group's notes in this round, newest first."""
+    if buzz_round is None or participant.group_id is None:
+        return []
+    notes = list(
+        visible_notes(buzz_round)
+        .filter(group_id=participant.group_id)
+        .order_by("-created_at", "-id")
+    )
+    for note in notes:
+        note.mine = note.author_id == participant.pk
+    return notes
+
+
+def agenda(workshop: Workshop) -> list[AgendaItem]:
+    items = list(
+        workshop.items.prefetch_related(
+            Prefetch("buzz_rounds", queryset=BuzzRound.objects.order_by("position"))
+        )
+    )
+    for item in items:
+        item.actual_minutes = round(workshop.seconds_on_item(item) / 60)
+        item.is_current = item.pk == workshop.current_item_id
+        over = item.actual_minutes - (item.planned_minutes or item.actual_minutes)
+        item.drift_minutes = over if over > 0 else 0
+    return items

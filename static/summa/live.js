@@ -1,0 +1,149 @@
+/* Summa's live screens on top of htmx's WebSocket extension.
+ *
+ * Every frame is JSON: {type, seq, html, data, cards}. The element with
+ * ws-connect remembers the last seq in data-seq; a frame it has seen is
+ * dropped, and after a reconnect (or, on the wall and console, a gap) it asks
+ * the server to "resume" after that seq and gets exactly what it missed.
+ * "cards" are inserted, replaced or removed by id; "html" is left to htmx as
+ * out-of-band swaps. No inline script: the page's CSP forbids it.
+ */
+(function () {
+  "use strict";
+
+  // Backoff with full jitter, capped at 8 s: a room of phones does not come back in step.
+  htmx.config.wsReconnectDelay = function (retry) {
+    var cap = Math.min(8000, 500 * Math.pow(2, retry));
+    return Math.random() * cap;
+  };
+
+  var sockets = new WeakMap();
+  var t = window.gettext || function (s) { return s; };
+
+  function lastSeq(host) { return parseInt(host.dataset.seq || "0", 10); }
+
+  function send(host, message) {
+    var socket = sockets.get(host);
+    if (socket) { socket.send(JSON.stringify(message), host); }
+  }
+
+  function resume(host) {
+    host.dataset.resuming = "1";
+    send(host, { type: "resume", after: lastSeq(host) });
+  }
+
+  function applyCard(card) {
+    var existing = document.getElementById(card.id);
+    if (card.remove) {
+      if (existing) { existing.remove(); }
+      return;
+    }
+    var holder = document.createElement("template");
+    holder.innerHTML = card.html.trim();
+    var element = holder.content.firstElementChild;
+    if (!element) { return; }
+    if (existing) {
+      existing.replaceWith(element);
+    } else {
+      var container = document.querySelector(card.into);
+      if (!container) { return; }
+      container.insertAdjacentElement(card.where || "beforeend", element);
+    }
+    htmx.process(element);
+    element.dispatchEvent(new CustomEvent("summa:card", { bubbles: true }));
+  }
+
+  htmx.defineExtension("summa-live", {
+    transformResponse: function (text, xhr, host) {
+      if (xhr) { return text; }
+      var frame;
+      try { frame = JSON.parse(text); } catch (e) { return ""; }
+      if (frame.type === "reload") { window.location.reload(); return ""; }
+      if (frame.type === "resumed") {
+        delete host.dataset.resuming;
+        if (host.dataset.pendingGap) { delete host.dataset.pendingGap; resume(host); }
+        return "";
+      }
+      if (frame.type === "error") {
+        document.dispatchEvent(new CustomEvent("summa:error", { detail: frame }));
+        return "";
+      }
+      if (typeof frame.seq === "number") {
+        var last = lastSeq(host);
+        if (frame.seq <= last) { return ""; }
+        if (host.dataset.gapCheck === "strict" && frame.seq > last + 1) {
+          // Something was lost on the way: fetch it, in order, from the database.
+          if (host.dataset.resuming) { host.dataset.pendingGap = "1"; } else { resume(host); }
+          return "";
+        }
+        host.dataset.seq = String(frame.seq);
+      }
+      (frame.cards || []).forEach(applyCard);
+      document.dispatchEvent(new CustomEvent("summa:frame", { detail: frame }));
+      return frame.html || "";
+    }
+  });
+
+  function setOnline(online) {
+    document.body.classList.toggle("is-offline", !online);
+    var banner = document.getElementById("connection");
+    if (banner) { banner.hidden = online; }
+  }
+
+  document.addEventListener("htmx:wsOpen", function (event) {
+    var host = event.target;
+    sockets.set(host, event.detail.socketWrapper);
+    setOnline(true);
+    resume(host);
+    document.dispatchEvent(new CustomEvent("summa:online"));
+  });
+
+  document.addEventListener("htmx:wsClose", function (event) {
+    setOnline(false);
+    var code = event.detail.event.code;
+    if (code >= 4000) {
+      // Refused (logged out, left the workshop): the page knows what to show.
+      window.setTimeout(function () { window.location.reload(); }, 1000);
+    } else if ([1006, 1011, 1012, 1013].indexOf(code) < 0) {
+      // A clean close the extension will not retry: come back by reloading.
+      window.setTimeout(function () { window.location.reload(); }, 1000 + Math.random() * 4000);
+    }
+  });
+
+  // --- Timers: seconds counted down on the device, from the server's figure ---
+  var deadlines = new WeakMap();
+
+  function tick() {
+    document.querySelectorAll("time[data-seconds-left]").forEach(function (element) {
+      if (!deadlines.has(element)) {
+        deadlines.set(element, Date.now() + 1000 * parseInt(element.dataset.secondsLeft, 10));
+      }
+      var left = Math.max(0, Math.round((deadlines.get(element) - Date.now()) / 1000));
+      var text = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      if (element.textContent !== text) { element.textContent = text; }
+      var timer = element.closest(".timer");
+      if (timer) { timer.classList.toggle("timer--ending", left <= 60); }
+      if (left === 0 && !element.dataset.expired) {
+        element.dataset.expired = "1";
+        document.dispatchEvent(new CustomEvent("summa:timeup"));
+        // The wall and the console tell the server, which closes the round.
+        document.querySelectorAll("[data-gap-check=strict]").forEach(function (host) {
+          send(host, { type: "timer.expired" });
+        });
+      }
+    });
+  }
+  window.setInterval(tick, 1000);
+
+  function fillQr() {
+    var source = document.getElementById("join-qr");
+    if (!source) { return; }
+    document.querySelectorAll("[data-join-qr]").forEach(function (slot) {
+      if (!slot.firstElementChild) { slot.appendChild(source.content.cloneNode(true)); }
+    });
+  }
+
+  document.addEventListener("htmx:wsAfterMessage", function () { tick(); fillQr(); });
+  document.addEventListener("DOMContentLoaded", function () { tick(); fillQr(); });
+
+  window.Summa = { send: send, t: t };
+})();
