@@ -10,6 +10,7 @@ import segno
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from buzzgroups.models import BuzzGroup, Note, Participant
 from sessions.models import AgendaItem, BuzzRound, Topic, Workshop
@@ -27,10 +28,11 @@ def join_url(workshop: Workshop, request=None, group: BuzzGroup | None = None) -
 
 
 def qr_svg(url: str, *, scale: int = 6, title: str = "") -> str:
-    """An inline SVG QR code (segno escapes the title)."""
-    return segno.make(url, error="m").svg_inline(
+    """An inline SVG QR code; segno escapes the title, so the markup is safe."""
+    svg = segno.make(url, error="m").svg_inline(
         scale=scale, dark="#000", light="#fff", title=title or None, border=2
     )
+    return mark_safe(svg)  # noqa: S308 - segno's own markup, title escaped
 
 
 def current_round(workshop: Workshop) -> BuzzRound | None:

@@ -70,3 +70,41 @@ def phones(workshop):
     from buzzgroups.services import participant_join
 
     return [participant_join(workshop=workshop, nickname=name) for name in ("Ada", "", "Bo", "")]
+
+
+# --- CI: a skipped browser, PostgreSQL or Redis test is a failure there -------
+REQUIRED_SKIP_REASONS = ("Chromium", "PostgreSQL", "Redis")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not os.environ.get("SUMMA_REQUIRE_ALL"):
+        return
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if any(word in str(report.longrepr) for word in REQUIRED_SKIP_REASONS)
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"SUMMA_REQUIRE_ALL: {len(skipped)} test(s) skipped for a missing browser or service; "
+            "CI must run them all.",
+            red=True,
+        )
+        config._summa_required_skipped = True
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if getattr(session.config, "_summa_required_skipped", False) or (
+        os.environ.get("SUMMA_REQUIRE_ALL") and _skipped_required(session)
+    ):
+        session.exitstatus = 1
+
+
+def _skipped_required(session) -> bool:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return False
+    return any(
+        any(word in str(report.longrepr) for word in REQUIRED_SKIP_REASONS)
+        for report in reporter.stats.get("skipped", [])
+    )
