@@ -85,6 +85,7 @@
 
   function setOnline(online) {
     document.body.classList.toggle("is-offline", !online);
+    document.body.classList.toggle("is-online", online);
     var banner = document.getElementById("connection");
     if (banner) { banner.hidden = online; }
   }
@@ -104,8 +105,9 @@
       // Refused (logged out, left the workshop): the page knows what to show.
       window.setTimeout(function () { window.location.reload(); }, 1000);
     } else if ([1006, 1011, 1012, 1013].indexOf(code) < 0) {
-      // A clean close the extension will not retry: come back by reloading.
-      window.setTimeout(function () { window.location.reload(); }, 1000 + Math.random() * 4000);
+      // A close the extension will not retry by itself (a server going away): come back.
+      var socket = event.detail.socketWrapper;
+      window.setTimeout(function () { socket.reconnect(); }, 500 + Math.random() * 4000);
     }
   });
 
@@ -117,15 +119,17 @@
       if (!deadlines.has(element)) {
         deadlines.set(element, Date.now() + 1000 * parseInt(element.dataset.secondsLeft, 10));
       }
-      var left = Math.max(0, Math.round((deadlines.get(element) - Date.now()) / 1000));
+      var left = Math.max(0, Math.ceil((deadlines.get(element) - Date.now()) / 1000));
       var text = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
       if (element.textContent !== text) { element.textContent = text; }
       var timer = element.closest(".timer");
       if (timer) { timer.classList.toggle("timer--ending", left <= 60); }
-      if (left === 0 && !element.dataset.expired) {
-        element.dataset.expired = "1";
-        document.dispatchEvent(new CustomEvent("summa:timeup"));
-        // The wall and the console tell the server, which closes the round.
+      var tries = parseInt(element.dataset.expired || "0", 10);
+      if (left === 0 && tries < 10 && Date.now() - (deadlines.get(element) || 0) >= tries * 2000) {
+        // The wall and the console tell the server, which closes the round once its
+        // own clock agrees; until the round's close arrives they ask again now and then.
+        element.dataset.expired = String(tries + 1);
+        if (tries === 0) { document.dispatchEvent(new CustomEvent("summa:timeup")); }
         document.querySelectorAll("[data-gap-check=strict]").forEach(function (host) {
           send(host, { type: "timer.expired" });
         });
