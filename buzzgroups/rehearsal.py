@@ -86,7 +86,9 @@ class Swarm:
 
     def __init__(self, base_url: str, code: str, *, user: str, password: str):
         self.base = base_url.rstrip("/")
-        self.ws_base = "ws" + self.base[len("http") :] if self.base.startswith("http") else self.base
+        self.ws_base = (
+            "ws" + self.base[len("http") :] if self.base.startswith("http") else self.base
+        )
         self.code = code.strip().upper()
         self.user = user
         self.password = password
@@ -233,7 +235,9 @@ class Swarm:
             page = await response.text()
         token = CSRF_INPUT.search(page)
         if response.status != 200 or token is None:
-            raise RehearsalError(f"Phones cannot join {self.code} at {url} (HTTP {response.status}).")
+            raise RehearsalError(
+                f"Phones cannot join {self.code} at {url} (HTTP {response.status})."
+            )
         form = {"csrfmiddlewaretoken": token.group(1), "nickname": f"Rehearsal {index + 1}"}
         async with phone.http.post(url, data=form, headers={"Referer": url}) as response:
             if response.status != 200 or "/p/" not in str(response.url):
@@ -306,7 +310,7 @@ class Swarm:
                 f"{self.base}/p/{self.code}/notes/new/", data=form, headers=headers
             ) as response:
                 answer = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             self.tally.failed.append(f"{type(error).__name__}: {error}")
             return
         if response.status in (200, 201) and answer.get("ok"):
@@ -451,7 +455,7 @@ async def rehearse(plan: Plan, out: TextIO | None = None) -> Report:
             if opened:
                 try:
                     await swarm.console_action("round.close", round=round_id)
-                except (RehearsalError, asyncio.TimeoutError, aiohttp.ClientError) as error:
+                except (TimeoutError, RehearsalError, aiohttp.ClientError) as error:
                     if out is not None:
                         out.write(f"\nCould not close the buzz round: {error}\n")
             progress(final=True)

@@ -80,7 +80,7 @@ class Command(BaseCommand):
             report = asyncio.run(rehearse(plan, out=self.stdout))
         except RehearsalError as error:
             raise CommandError(str(error)) from None
-        except (OSError, asyncio.TimeoutError) as error:
+        except (TimeoutError, OSError) as error:
             raise CommandError(f"Lost the server at {plan.base_url}: {error}") from None
         finally:
             self.stdout.ending = "\n"
