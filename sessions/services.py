@@ -68,7 +68,12 @@ def _workshop_with_fresh_code(**fields) -> Workshop:
 
 
 def _locked(workshop: Workshop) -> Workshop:
-    return Workshop.objects.select_for_update().get(pk=workshop.pk)
+    """The workshop as it is now, locked until the transaction ends (writes queue up)."""
+    return (
+        Workshop.objects.select_for_update(of=("self",))
+        .select_related("current_item")
+        .get(pk=workshop.pk)
+    )
 
 
 def _leave_current_item(workshop: Workshop, now) -> None:
@@ -86,7 +91,10 @@ def _publish_show(workshop: Workshop) -> None:
 @transaction.atomic
 def show_goto(*, workshop: Workshop, number: int) -> Workshop:
     """Make agenda item ``number`` the current one (starting the workshop if need be)."""
-    workshop = _locked(workshop)
+    return _goto(_locked(workshop), number)
+
+
+def _goto(workshop: Workshop, number: int) -> Workshop:
     if workshop.is_ended:
         raise ShowError(_("The workshop has ended."))
     try:
@@ -106,22 +114,30 @@ def show_goto(*, workshop: Workshop, number: int) -> Workshop:
     return workshop
 
 
+def _current_number(workshop: Workshop) -> int:
+    return workshop.current_item.number if workshop.current_item_id else 0
+
+
 def show_start(*, workshop: Workshop) -> Workshop:
     return show_goto(workshop=workshop, number=1)
 
 
+@transaction.atomic
 def show_next(*, workshop: Workshop) -> Workshop:
-    current = workshop.current_item.number if workshop.current_item_id else 0
-    if not workshop.items.filter(number=current + 1).exists():
+    workshop = _locked(workshop)
+    number = _current_number(workshop) + 1
+    if not workshop.items.filter(number=number).exists():
         raise ShowError(_("This is the last agenda item."))
-    return show_goto(workshop=workshop, number=current + 1)
+    return _goto(workshop, number)
 
 
+@transaction.atomic
 def show_back(*, workshop: Workshop) -> Workshop:
-    current = workshop.current_item.number if workshop.current_item_id else 0
-    if current <= 1:
+    workshop = _locked(workshop)
+    number = _current_number(workshop) - 1
+    if number < 1:
         raise ShowError(_("This is the first agenda item."))
-    return show_goto(workshop=workshop, number=current - 1)
+    return _goto(workshop, number)
 
 
 @transaction.atomic
