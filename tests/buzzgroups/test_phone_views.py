@@ -1,0 +1,188 @@
+"""A participant's pages, with and without JavaScript."""
+
+import re
+import uuid
+
+import pytest
+from django.test import Client
+
+from buzzgroups.models import Note, Participant
+from sessions.services import workshop_end
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def phone(workshop):
+    client = Client()
+    response = client.post(f"/j/{workshop.join_code}/", {"nickname": "Ada"})
+    assert response.status_code == 302
+    return client
+
+
+def prompt_of(buzz_round):
+    return buzz_round.prompts.first().pk
+
+
+def test_the_front_page_takes_a_code_in_any_case_with_spaces(client, workshop):
+    typed = workshop.join_code.lower()[:3] + " " + workshop.join_code.lower()[3:]
+    response = client.post("/", {"code": typed})
+    assert response.status_code == 302
+    assert response["Location"] == f"/j/{workshop.join_code}/"
+
+
+def test_unknown_and_ended_codes_get_one_and_the_same_page(client, workshop):
+    unknown = client.get("/j/ZZZZZZ/")
+    workshop_end(workshop=workshop)
+    ended = client.get(f"/j/{workshop.join_code}/")
+    assert unknown.status_code == ended.status_code == 404
+    assert without_tokens(unknown) == without_tokens(ended)
+
+
+def without_tokens(response) -> str:
+    return re.sub(
+        r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "TOKEN", response.content.decode()
+    )
+
+
+def test_joining_rotates_the_session_key_and_lands_in_a_group(client, workshop):
+    client.get(f"/j/{workshop.join_code}/")
+    before = client.session.session_key
+    response = client.post(f"/j/{workshop.join_code}/", {"nickname": "Ada"})
+    assert response["Location"] == f"/p/{workshop.join_code}/"
+    assert client.session.session_key != before
+    participant = Participant.objects.get()
+    assert participant.group is not None and participant.nickname == "Ada"
+
+
+def test_the_phone_shows_its_group_and_how_many_are_in_it(phone, workshop):
+    participant = Participant.objects.get()
+    page = phone.get(f"/p/{workshop.join_code}/").content.decode()
+    assert participant.group.name in page
+    assert 'id="my-group"' in page
+
+
+def test_a_table_card_link_puts_the_phone_in_that_group(client, workshop):
+    client.post(f"/j/{workshop.join_code}/3/", {})
+    assert Participant.objects.get().group.number == 3
+
+
+def test_without_javascript_a_note_is_a_plain_form_post(phone, workshop, open_first_round):
+    response = phone.post(
+        f"/p/{workshop.join_code}/notes/new/",
+        {
+            "text": "Rekruttering",
+            "prompt": prompt_of(open_first_round),
+            "client_id": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 302
+    assert Note.objects.get().text == "Rekruttering"
+
+
+def test_the_phone_script_gets_json_and_a_retry_gives_the_same_note(
+    phone, workshop, open_first_round
+):
+    data = {
+        "text": "Kundekontakt",
+        "prompt": prompt_of(open_first_round),
+        "client_id": str(uuid.uuid4()),
+    }
+    first = phone.post(f"/p/{workshop.join_code}/notes/new/", data, HTTP_ACCEPT="application/json")
+    again = phone.post(f"/p/{workshop.join_code}/notes/new/", data, HTTP_ACCEPT="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["note"]["id"] == again.json()["note"]["id"]
+    assert Note.objects.count() == 1
+
+
+def test_an_empty_note_gets_a_message_in_the_form_and_the_text_is_kept(
+    phone, workshop, open_first_round
+):
+    response = phone.post(
+        f"/p/{workshop.join_code}/notes/new/",
+        {"text": "   ", "prompt": prompt_of(open_first_round), "client_id": str(uuid.uuid4())},
+    )
+    assert response.status_code == 400
+    assert 'id="note-error"' in response.content.decode()
+    assert Note.objects.count() == 0
+
+
+def test_an_oversize_note_is_refused_with_the_reason_and_the_draft_kept(
+    phone, workshop, open_first_round
+):
+    text = "æ" * 501
+    response = phone.post(
+        f"/p/{workshop.join_code}/notes/new/",
+        {"text": text, "prompt": prompt_of(open_first_round), "client_id": str(uuid.uuid4())},
+    )
+    assert response.status_code == 400
+    assert "500" in response.content.decode()
+    assert text in response.content.decode()
+
+
+def test_too_many_notes_a_minute_answers_429(phone, workshop, open_first_round, settings):
+    settings.SUMMA_NOTES_PER_MINUTE = 1
+    url = f"/p/{workshop.join_code}/notes/new/"
+    base = {"prompt": prompt_of(open_first_round)}
+    phone.post(url, {**base, "text": "en", "client_id": str(uuid.uuid4())})
+    response = phone.post(
+        url, {**base, "text": "to", "client_id": str(uuid.uuid4())}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 429
+    assert Note.objects.count() == 1
+
+
+def test_a_phone_of_one_workshop_does_not_reach_another(phone, workshop, facilitator, demo_program):
+    from sessions.services import round_open, workshop_create
+
+    other = workshop_create(owner=facilitator, program=demo_program)
+    round_open(buzz_round=other.items.get(number=1).buzz_rounds.get(), minutes=5)
+    assert phone.get(f"/p/{other.join_code}/").status_code == 302  # asked to join there first
+    response = phone.post(
+        f"/p/{other.join_code}/notes/new/",
+        {"text": "Feil rom", "prompt": "1", "client_id": str(uuid.uuid4())},
+    )
+    assert response.status_code == 404
+    assert Note.objects.count() == 0
+
+
+def test_a_participant_edits_and_deletes_only_their_own_note(phone, workshop, open_first_round):
+    other = Client()
+    other.post(f"/j/{workshop.join_code}/", {})
+    url = f"/p/{workshop.join_code}/notes/new/"
+    phone.post(
+        url, {"text": "Mitt", "prompt": prompt_of(open_first_round), "client_id": str(uuid.uuid4())}
+    )
+    note = Note.objects.get()
+    assert (
+        other.post(f"/p/{workshop.join_code}/notes/{note.pk}/edit/", {"text": "Kapret"}).status_code
+        == 404
+    )
+    assert other.post(f"/p/{workshop.join_code}/notes/{note.pk}/delete/").status_code == 404
+    assert (
+        phone.post(f"/p/{workshop.join_code}/notes/{note.pk}/edit/", {"text": "Endret"}).status_code
+        == 302
+    )
+    note.refresh_from_db()
+    assert note.text == "Endret"
+    assert phone.post(f"/p/{workshop.join_code}/notes/{note.pk}/delete/").status_code == 302
+    assert Note.objects.count() == 0
+
+
+def test_the_note_form_shows_the_prompts_and_the_programs_topics(phone, workshop, open_first_round):
+    page = phone.get(f"/p/{workshop.join_code}/").content.decode()
+    for prompt in open_first_round.prompts.all():
+        assert prompt.title in page
+    for topic in ("Rekruttering", "Samfunnskommunikasjon", "Læring", "Kundekontakt"):
+        assert topic in page
+
+
+def test_many_wrong_codes_from_one_address_are_slowed(client, settings, workshop):
+    settings.SUMMA_JOIN_ATTEMPTS_PER_MINUTE = 5
+    from django.core.cache import cache
+
+    cache.clear()
+    for n in range(5):
+        assert client.post("/", {"code": f"WRONG{n}"}).status_code == 404
+    assert client.post("/", {"code": workshop.join_code}).status_code == 429
+    cache.clear()
