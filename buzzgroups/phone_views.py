@@ -160,7 +160,7 @@ def note_create(request: HttpRequest, code: str) -> HttpResponse:
             client_id=request.POST.get("client_id"),
         )
     except services.NoteError as error:
-        status = 429 if "faster" in str(error) else 400
+        status = 429 if isinstance(error, services.TooFast) else 400
         return _note_refused(request, workshop, participant, str(error), status)
     if _wants_json(request):
         card = render(request, "buzzgroups/_phone_note.html", {"note": note, "mine": True}).content

@@ -33,6 +33,10 @@ class NoteError(ValueError):
     """A note that cannot be saved, with the reason to show the participant."""
 
 
+class TooFast(NoteError):
+    """More notes in a minute than a person writes."""
+
+
 class GroupError(ValueError):
     """A change to the groups that does not fit."""
 
@@ -105,8 +109,11 @@ def groups_set_size(*, workshop: Workshop, size: int) -> list[BuzzGroup]:
 @transaction.atomic
 def group_rename(*, group: BuzzGroup, name: str) -> BuzzGroup:
     name = name.strip()
-    if not name:
+    if not INVISIBLE.sub("", name):
         raise GroupError(_("A group needs a name."))
+    if "\x00" in name:
+        # PostgreSQL cannot store a NUL byte: refuse it here rather than fail with a 500.
+        raise GroupError(_("The group name holds a character that cannot be saved."))
     if len(name) > GROUP_NAME_MAX_LENGTH:
         raise GroupError(
             _("A group name can be at most %(max)s characters.") % {"max": GROUP_NAME_MAX_LENGTH}
@@ -234,7 +241,7 @@ def note_create(
         author=author, created_at__gte=timezone.now() - timedelta(minutes=1)
     ).count()
     if recent >= settings.SUMMA_NOTES_PER_MINUTE:
-        raise NoteError(_("You are writing faster than anyone can. Wait a moment and try again."))
+        raise TooFast(_("You are writing faster than anyone can. Wait a moment and try again."))
     try:
         with transaction.atomic():
             note = Note.objects.create(
