@@ -18,6 +18,16 @@
 
   var sockets = new WeakMap();
   var t = window.gettext || function (s) { return s; };
+  var gettext = t;  // by name, so makemessages -d djangojs finds the strings
+
+  // One polite live region per page (#announcer in base.html): the timer and new
+  // notes speak through it, so a screen reader hears a sentence, not every tick.
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region) { return; }
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 150);
+  }
 
   function lastSeq(host) { return parseInt(host.dataset.seq || "0", 10); }
 
@@ -49,7 +59,7 @@
       container.insertAdjacentElement(card.where || "beforeend", element);
     }
     htmx.process(element);
-    element.dispatchEvent(new CustomEvent("summa:card", { bubbles: true }));
+    element.dispatchEvent(new CustomEvent("summa:card", { bubbles: true, detail: { replaced: !!existing } }));
   }
 
   htmx.defineExtension("summa-live", {
@@ -122,6 +132,11 @@
       var left = Math.max(0, Math.ceil((deadlines.get(element) - Date.now()) / 1000));
       var text = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
       if (element.textContent !== text) { element.textContent = text; }
+      // The countdown itself is aria-live="off"; say only the two moments that matter.
+      var before = element.dataset.left === undefined ? null : parseInt(element.dataset.left, 10);
+      element.dataset.left = String(left);
+      if (before !== null && before > 60 && left <= 60 && left > 0) { announce(gettext("One minute left.")); }
+      if (before !== null && before > 0 && left === 0) { announce(gettext("Time is up.")); }
       var timer = element.closest(".timer");
       if (timer) { timer.classList.toggle("timer--ending", left <= 60); }
       var tries = parseInt(element.dataset.expired || "0", 10);
@@ -149,5 +164,5 @@
   document.addEventListener("htmx:wsAfterMessage", function () { tick(); fillQr(); });
   document.addEventListener("DOMContentLoaded", function () { tick(); fillQr(); });
 
-  window.Summa = { send: send, t: t };
+  window.Summa = { send: send, t: t, announce: announce };
 })();

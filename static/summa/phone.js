@@ -7,7 +7,9 @@
  */
 (function () {
   "use strict";
-  var t = window.gettext || function (s) { return s; };
+  // gettext by name, so makemessages -d djangojs finds the strings (catalog: /jsi18n/).
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (s, args) { return s.replace("%s", args[0]); };
   var body = document.body;
   var code = body.dataset.code;
   var me = body.dataset.participant;
@@ -72,13 +74,13 @@
     var card = pendingCard(item);
     card.dataset.state = state;
     var status = card.querySelector("[data-status]");
-    status.textContent = state === "sending" ? t("Sending…") : t("Not sent") + (message ? ": " + message : "");
+    status.textContent = state === "sending" ? gettext("Sending…") : gettext("Not sent") + (message ? ": " + message : "");
     var retry = card.querySelector("button.retry");
     if (state === "failed" && !retry) {
       retry = document.createElement("button");
       retry.type = "button";
       retry.className = "button button--small retry";
-      retry.textContent = t("Try again");
+      retry.textContent = gettext("Try again");
       retry.addEventListener("click", function () { deliver(item); });
       card.appendChild(retry);
     } else if (state !== "failed" && retry) {
@@ -98,6 +100,7 @@
       card.replaceWith(element);
       htmx.process(element);
     }
+    if (window.Summa) { window.Summa.announce(gettext("Note sent.")); }
   }
 
   function deliver(item) {
@@ -127,15 +130,15 @@
         delivered(item, result.answer.html);
       } else if (result.status >= 400 && result.status < 500 && result.status !== 429) {
         // The server looked at it and said no: keep the text, say why, let the person decide.
-        item.failed = result.answer.error || t("Not sent");
+        item.failed = result.answer.error || gettext("Not sent");
         setOutbox(outbox().map(function (other) { return other.client_id === item.client_id ? item : other; }));
         showStatus(item, "failed", result.answer.error);
       } else {
-        showStatus(item, "failed", result.answer.error || t("no connection, will retry"));
+        showStatus(item, "failed", result.answer.error || gettext("no connection, will retry"));
       }
     }).catch(function () {
       delete sending[item.client_id];
-      showStatus(item, "failed", t("no connection, will retry"));
+      showStatus(item, "failed", gettext("no connection, will retry"));
     });
   }
 
@@ -159,8 +162,8 @@
       event.preventDefault();
       var text = textarea.value.trim();
       var message = "";
-      if (!text.replace(/[\s\u200b-\u200f\u2060\ufeff]/g, "")) { message = t("Write something before you send the note."); }
-      else if (text.length > 500) { message = t("A note can be at most 500 characters."); }
+      if (!text.replace(/[\s\u200b-\u200f\u2060\ufeff]/g, "")) { message = gettext("Write something before you send the note."); }
+      else if (text.length > 500) { message = gettext("A note can be at most 500 characters."); }
       error.hidden = !message;
       error.textContent = message;
       if (message) { textarea.focus(); return; }
@@ -202,6 +205,11 @@
     markMine(card.parentElement);
     var pending = card.dataset.clientId && document.querySelector('[data-pending-id="' + card.dataset.clientId + '"]');
     if (pending) { pending.remove(); }
+    // A note from someone else in the group is read out politely (own notes say "Sent").
+    var text = card.querySelector(".note__text");
+    if (!(event.detail && event.detail.replaced) && text && card.dataset.author !== me && window.Summa) {
+      window.Summa.announce(interpolate(gettext("New note: %s"), [text.textContent]));
+    }
   });
   document.addEventListener("summa:frame", function (event) {
     var frame = event.detail;
