@@ -278,6 +278,17 @@ def prompts_set(*, buzz_round: BuzzRound, titles: list[str]) -> BuzzRound:
 
 
 @transaction.atomic
+def item_plan(*, item: AgendaItem, minutes: int | None) -> AgendaItem:
+    """Set the minutes planned for an agenda item (empty: no plan)."""
+    if minutes is not None and not 0 < minutes <= 24 * 60:
+        raise ShowError(_("Plan from 1 minute to a day, or leave it empty."))
+    item.planned_minutes = minutes
+    item.save(update_fields=["planned_minutes"])
+    broadcast.publish(item.workshop, "wall.changed", audience="screens")
+    return item
+
+
+@transaction.atomic
 def wall_set(
     *, workshop: Workshop, layout: str | None = None, revealed_groups: int | None | str = "keep"
 ) -> Workshop:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("w/<str:code>/show/back/", views.show_back, name="show_back"),
     path("w/<str:code>/show/goto/<int:number>/", views.show_goto, name="show_goto"),
     path("w/<str:code>/end/", views.workshop_end, name="workshop_end"),
+    path("w/<str:code>/items/<int:number>/plan/", views.item_plan, name="item_plan"),
     path("w/<str:code>/rounds/<int:round_id>/open/", views.round_open, name="round_open"),
     path("w/<str:code>/rounds/<int:round_id>/extend/", views.round_extend, name="round_extend"),
     path("w/<str:code>/rounds/<int:round_id>/close/", views.round_close, name="round_close"),

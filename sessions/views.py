@@ -146,6 +146,14 @@ def round_prompts(request, workshop, round_id: int):
 
 
 @show_action
+def item_plan(request, workshop, number: int):
+    from django.shortcuts import get_object_or_404
+
+    item = get_object_or_404(workshop.items, number=number)
+    services.item_plan(item=item, minutes=_minutes(request))
+
+
+@show_action
 def wall_layout(request, workshop):
     services.wall_set(workshop=workshop, layout=request.POST.get("layout", ""))
 

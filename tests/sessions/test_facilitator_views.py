@@ -119,3 +119,27 @@ def test_bad_minutes_are_refused_with_a_message(kari, workshop, first_round):
 
 def test_show_actions_need_post(kari, workshop):
     assert kari.get(f"/w/{workshop.join_code}/show/next/").status_code == 405
+
+
+def test_the_facilitator_plans_minutes_for_an_item_and_sees_the_drift(kari, workshop):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    assert kari.post(f"/w/{workshop.join_code}/items/1/plan/", {"minutes": "5"}).status_code == 302
+    assert workshop.items.get(number=1).planned_minutes == 5
+    kari.post(f"/w/{workshop.join_code}/show/start/")
+    Workshop.objects.filter(pk=workshop.pk).update(
+        item_started_at=timezone.now() - timedelta(minutes=8)
+    )
+    page = kari.get(f"/w/{workshop.join_code}/").content.decode()
+    assert "5 / 8" in page
+    assert 'class="drift"' in page
+
+
+def test_a_plan_out_of_range_is_refused(kari, workshop):
+    response = kari.post(
+        f"/w/{workshop.join_code}/items/1/plan/", {"minutes": "0"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    assert workshop.items.get(number=1).planned_minutes is None
