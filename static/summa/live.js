@@ -153,6 +153,43 @@
   }
   window.setInterval(tick, 1000);
 
+  // A swap that replaces the focused control (the agenda after "Next", a note after
+  // "Hide") must not throw a keyboard user back to the top of the page: focus the
+  // control in the same place of the new content, or failing that the region.
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, textarea, [tabindex]";
+  var focusMemory = null;
+
+  function rememberFocus() {
+    var active = document.activeElement;
+    var holder = active && active !== document.body ? active.closest("[id]") : null;
+    focusMemory = holder && holder.id !== "main" ? {
+      element: active,
+      id: holder.id,
+      index: Array.prototype.indexOf.call(holder.querySelectorAll(FOCUSABLE), active)
+    } : null;
+  }
+
+  function restoreFocus() {
+    var memory = focusMemory;
+    focusMemory = null;
+    if (!memory || document.contains(memory.element)) { return; }
+    var active = document.activeElement;
+    if (active && active !== document.body) { return; }
+    var holder = document.getElementById(memory.id);
+    if (!holder) { return; }
+    var target = memory.index < 0 ? holder : holder.querySelectorAll(FOCUSABLE)[memory.index] || holder.querySelector(FOCUSABLE);
+    if (!target) {
+      target = holder;
+      if (!holder.hasAttribute("tabindex")) { holder.setAttribute("tabindex", "-1"); }
+    }
+    target.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("htmx:wsBeforeMessage", rememberFocus);
+  document.addEventListener("htmx:beforeSwap", rememberFocus);
+  document.addEventListener("htmx:wsAfterMessage", restoreFocus);
+  document.addEventListener("htmx:afterSettle", restoreFocus);
+
   function fillQr() {
     var source = document.getElementById("join-qr");
     if (!source) { return; }
