@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import BuzzRound, Prompt, Topic, Workshop
+from sessions.models import AgendaItem, BuzzRound, Prompt, Topic, Workshop
 
 NOTE_MAX_LENGTH = 500
 NICKNAME_MAX_LENGTH = 40
@@ -106,3 +106,121 @@ class Note(models.Model):
         if self.author_id and self.author.nickname:
             return f"{self.group.name} · {self.author.nickname}"
         return self.group.name
+
+
+class DotVote(models.Model):
+    """Dot-voting: the room spreads a few dots over the topics of an agenda item
+    or the notes of a buzz round, and the ranking shapes what is talked about next."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Voters(models.TextChoices):
+        PARTICIPANT = "participant", _("Each participant")
+        GROUP = "group", _("Each group")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="dot_votes")
+    # What is voted on: the topics of an agenda item, or the notes of a buzz round.
+    item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="dot_votes",
+    )
+    round = models.ForeignKey(
+        BuzzRound,
+        verbose_name=_("buzz round"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="dot_votes",
+    )
+    # On notes: nobody votes for their own group's notes.
+    exclude_own_group = models.BooleanField(_("only other groups' notes"), default=False)
+    dots_per_voter = models.PositiveSmallIntegerField(_("dots per voter"), default=3)
+    max_per_option = models.PositiveSmallIntegerField(_("most dots on one option"), default=3)
+    voters = models.CharField(
+        _("who votes"), max_length=12, choices=Voters, default=Voters.PARTICIPANT
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.OPEN)
+    results_revealed = models.BooleanField(_("results shown on phones"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["workshop", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(item__isnull=False, round__isnull=True)
+                    | models.Q(item__isnull=True, round__isnull=False)
+                ),
+                name="dot_vote_on_item_or_round",
+            )
+        ]
+        verbose_name = _("dot vote")
+        verbose_name_plural = _("dot votes")
+
+    def __str__(self) -> str:
+        return f"{_('Dot vote')} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def on_notes(self) -> bool:
+        return self.round_id is not None
+
+    @property
+    def per_group(self) -> bool:
+        return self.voters == self.Voters.GROUP
+
+
+class Dot(models.Model):
+    """One dot, on a topic or on a note. A voter with three dots has up to three rows."""
+
+    vote = models.ForeignKey(DotVote, on_delete=models.CASCADE, related_name="dots")
+    voter = models.ForeignKey(
+        Participant, verbose_name=_("voter"), on_delete=models.CASCADE, related_name="dots"
+    )
+    # The voter's group when the dot was placed (the voter when a vote is per group).
+    group = models.ForeignKey(
+        BuzzGroup,
+        verbose_name=_("buzz group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dots",
+    )
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="dots"
+    )
+    note = models.ForeignKey(
+        Note, null=True, blank=True, on_delete=models.CASCADE, related_name="dots"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["vote", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(topic__isnull=False, note__isnull=True)
+                    | models.Q(topic__isnull=True, note__isnull=False)
+                ),
+                name="dot_on_topic_or_note",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["vote", "voter"], name="dot_vote_voter_idx"),
+            models.Index(fields=["vote", "group"], name="dot_vote_group_idx"),
+        ]
+        verbose_name = _("dot")
+        verbose_name_plural = _("dots")
+
+    def __str__(self) -> str:
+        return f"{self.vote} · {self.topic_id or self.note_id}"

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from buzzgroups import voting
 from buzzgroups.models import BuzzGroup, Note, Participant
 from sessions.models import AgendaItem, BuzzRound, Topic, Workshop
 
@@ -141,6 +142,16 @@ def stage(workshop: Workshop) -> dict:
         "round": buzz_round,
         "prompts": list(buzz_round.prompts.all()) if buzz_round else [],
         "topics": topics_for(workshop, item) if buzz_round else [],
+        **vote_stage(workshop),
+    }
+
+
+def vote_stage(workshop: Workshop) -> dict:
+    """The dot vote the room is in (wall and phones), and the console's vote panel (lazy)."""
+    vote = voting.current_vote(workshop)
+    return {
+        "vote": voting.Board(vote) if vote else None,
+        "vote_setup": voting.VoteSetup(workshop),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from buzzgroups import console_views, export_views, phone_views
+from buzzgroups import console_views, export_views, phone_views, vote_views
 
 app_name = "buzzgroups"
 urlpatterns = [
@@ -36,4 +36,10 @@ urlpatterns = [
         name="note_highlight",
     ),
     path("w/<str:code>/summary.<str:fmt>", export_views.summary_download, name="summary_download"),
+    # Dot-voting
+    path("w/<str:code>/votes/open/", vote_views.vote_open, name="vote_open"),
+    path("w/<str:code>/votes/<int:vote_id>/close/", vote_views.vote_close, name="vote_close"),
+    path("w/<str:code>/votes/<int:vote_id>/reveal/", vote_views.vote_reveal, name="vote_reveal"),
+    path("p/<str:code>/vote/", vote_views.vote_phone, name="vote_phone"),
+    path("p/<str:code>/votes/<int:vote_id>/dots/", vote_views.vote_dot, name="vote_dot"),
 ]

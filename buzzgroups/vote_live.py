@@ -1,0 +1,83 @@
+"""The live frames of dot-voting: the wall's chart, the console's panel, the phones.
+
+Counts go to the wall and the console as dots arrive; the phones hear them only
+once the facilitator reveals the results, so nobody follows the crowd. A phone's
+own cards are its own, so a frame never carries them: it asks the phone to fetch
+them (``_vote_loader.html``, ``_vote_refresh.html``).
+"""
+
+from django.template.loader import render_to_string
+
+from buzzgroups.live import show_frame
+from buzzgroups.models import DotVote
+from buzzgroups.voting import Board, VoteSetup
+from sessions.broadcast import CONSOLE, PHONE, WALL, Frame, renderer
+from sessions.models import Event
+
+
+def vote_data(vote: DotVote, role: str) -> dict:
+    data = {
+        "id": vote.pk,
+        "state": vote.state,
+        "revealed": vote.results_revealed,
+        "per_group": vote.per_group,
+    }
+    if role != PHONE or vote.results_revealed:
+        board = Board(vote)
+        data["dots"] = board.dots
+        data["options"] = [{"id": o.id, "count": o.count} for o in board.options]
+    return data
+
+
+def console_panel(vote: DotVote) -> str:
+    workshop = vote.workshop
+    return render_to_string(
+        "buzzgroups/_vote_console.html",
+        {"workshop": workshop, "vote_setup": VoteSetup(workshop), "vote_oob": True},
+    )
+
+
+def _vote(event: Event) -> DotVote | None:
+    return (
+        DotVote.objects.filter(pk=event.ref_id)
+        .select_related("workshop", "item", "round__item")
+        .first()
+    )
+
+
+@renderer("vote.opened")
+@renderer("vote.closed")
+@renderer("vote.revealed")
+def vote_stage_frame(event: Event, role: str) -> Frame:
+    """Opening, closing or revealing changes what every screen shows: the whole stage."""
+    frame = show_frame(event, role)
+    vote = _vote(event)
+    if vote is None:
+        return frame
+    if role == CONSOLE:
+        frame.html += console_panel(vote)
+    frame.data = {**(frame.data or {}), "vote": vote_data(vote, role)}
+    return frame
+
+
+@renderer("vote.changed")
+def vote_changed_frame(event: Event, role: str) -> Frame:
+    """Dots moved: the wall's bars and the console's panel grow; phones see what they may."""
+    vote = _vote(event)
+    if vote is None:
+        return Frame()
+    data = {"vote": vote_data(vote, role)}
+    workshop = vote.workshop
+    if role == WALL:
+        context = {"workshop": workshop, "vote": Board(vote), "vote_oob": True}
+        return Frame(html=render_to_string("buzzgroups/_vote_wall.html", context), data=data)
+    if role == CONSOLE:
+        return Frame(html=console_panel(vote), data=data)
+    html = ""
+    if vote.results_revealed:
+        context = {"results": Board(vote, ranked=True), "vote_oob": True}
+        html += render_to_string("buzzgroups/_vote_results.html", context)
+    if vote.per_group:
+        # The group shares its dots: its phones fetch their cards again.
+        html += render_to_string("buzzgroups/_vote_refresh.html", {"workshop": workshop})
+    return Frame(html=html, data=data)
