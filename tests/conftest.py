@@ -48,7 +48,9 @@ def other_facilitator(django_user_model):
 def workshop(facilitator, demo_program):
     from sessions.services import workshop_create
 
-    return workshop_create(owner=facilitator, program=demo_program)
+    return workshop_create(
+        owner=facilitator, program=demo_program, title="Sosiale medier i bank, finans og forsikring"
+    )
 
 
 @pytest.fixture
