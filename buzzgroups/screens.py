@@ -31,8 +31,8 @@ def join_url(workshop: Workshop, request=None, group: BuzzGroup | None = None) -
 def qr_svg(url: str, *, scale: int = 6, title: str = "") -> str:
     """An inline SVG QR code; segno escapes the title, so the markup is safe."""
     svg = segno.make(url, error="m").svg_inline(
-        scale=scale, dark="#000", light="#fff", title=title or None, border=2
-    )
+        scale=scale, dark="#000", light="#fff", title=title or None, border=2, omitsize=True
+    )  # a viewBox instead of width/height, so the CSS can size it (wall, console, cards)
     return mark_safe(svg)  # noqa: S308 - segno's own markup, title escaped
 
 
