@@ -4,6 +4,7 @@ the table cards, the groups, and moderation of notes. Owner only; 404 for anyone
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,7 +50,9 @@ def wall(request: HttpRequest, code: str) -> HttpResponse:
         online=screens.phones_online(workshop),
         seq=workshop.seq,
     )
-    return render(request, "buzzgroups/wall.html", context)
+    # The room reads the wall in the workshop's language (its socket frames are in it too).
+    with translation.override(workshop.language):
+        return render(request, "buzzgroups/wall.html", context)
 
 
 def table_cards(request: HttpRequest, code: str) -> HttpResponse:

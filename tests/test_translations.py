@@ -163,3 +163,26 @@ def datetime_zone():
     from django.conf import settings
 
     return ZoneInfo(settings.TIME_ZONE)
+
+
+@pytest.mark.django_db
+def test_the_wall_speaks_the_workshops_language_whatever_the_facilitator_reads(
+    client, facilitator, workshop
+):
+    workshop.language = "en"
+    workshop.save()
+    client.force_login(facilitator)
+    client.cookies["django_language"] = "nb"
+    wall = client.get(f"/w/{workshop.join_code}/wall/").content.decode()
+    assert 'lang="en"' in wall
+    assert "Join on your phone" in wall
+    console = client.get(f"/w/{workshop.join_code}/").content.decode()
+    assert 'lang="nb"' in console
+
+
+@pytest.mark.django_db
+def test_a_participant_can_choose_english_in_a_norwegian_workshop(client, workshop):
+    client.post(f"/j/{workshop.join_code}/", {"nickname": "Ada"})
+    assert "Gruppens innspill" in client.get(f"/p/{workshop.join_code}/").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "Your group's notes" in client.get(f"/p/{workshop.join_code}/").content.decode()
