@@ -19,7 +19,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Generator, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from operator import attrgetter
@@ -31,7 +31,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from buzzgroups.models import BuzzGroup, Note
+from buzzgroups import voting
+from buzzgroups.models import BuzzGroup, Dot, DotVote, Note
 from sessions.models import BuzzRound, Workshop
 
 FORMATS = ("md", "csv", "json", "html", "pdf")
@@ -113,6 +114,22 @@ class RankLine:
     note: NoteLine
 
 
+@dataclass(frozen=True, slots=True)
+class TopicRankLine:
+    rank: int
+    topic: str
+    votes: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRanking:
+    """The topics of one agenda item, ranked by a dot vote of the room."""
+
+    agenda_number: int
+    heading: str
+    ranking: list[TopicRankLine]
+
+
 @dataclass(frozen=True)
 class Summary:
     workshop: Workshop
@@ -130,15 +147,33 @@ class Summary:
     votes: dict[int, int]
     participants: int
     notes: int
+    topic_rankings: list[TopicRanking] = field(default_factory=list)
 
 
 def vote_counts(workshop: Workshop) -> dict[int, int]:
-    """Votes per note (note id -> votes).
+    """Votes per note (note id -> votes): the dots of every dot vote on notes.
 
-    Voting is not built yet: when it is, this is the one place that counts the
-    votes, and every format and the ranking follow.
+    The one place that counts the votes of notes; every format and the ranking follow.
     """
-    return {}
+    dots = Dot.objects.filter(vote__workshop=workshop, note__isnull=False)
+    return dict(dots.values_list("note_id").annotate(n=Count("id")).order_by())
+
+
+def topic_rankings(workshop: Workshop) -> list[TopicRanking]:
+    """Every dot vote on an agenda item's topics, ranked: most dots first, ties share a rank."""
+    votes = DotVote.objects.filter(workshop=workshop, item__isnull=False).select_related("item")
+    return [
+        TopicRanking(
+            agenda_number=vote.item.number,
+            heading=_("Item %(number)s: %(title)s")
+            % {"number": vote.item.number, "title": vote.item.title},
+            ranking=[
+                TopicRankLine(rank=option.rank, topic=option.label, votes=option.count)
+                for option in voting.ranking(vote=vote)
+            ],
+        )
+        for vote in votes.order_by("created_at", "id")
+    ]
 
 
 def build_summary(workshop: Workshop, *, include_hidden: bool = False) -> Summary:
@@ -152,6 +187,7 @@ def build_summary(workshop: Workshop, *, include_hidden: bool = False) -> Summar
         language_name = translation.get_language_info(workshop.language)["name_local"]
         date_display = formats.date_format(when, "DATE_FORMAT")
         rounds = _rounds(workshop, notes_per_round)
+        topics = topic_rankings(workshop)
     groups = [
         GroupLine(
             number=group.number,
@@ -187,6 +223,7 @@ def build_summary(workshop: Workshop, *, include_hidden: bool = False) -> Summar
         votes=votes,
         participants=workshop.participants.count(),
         notes=sum(notes_per_group.values()),
+        topic_rankings=topics,
     )
 
 
@@ -375,6 +412,7 @@ def _labels(language: str) -> dict[str, str]:
             "no_notes": _("No notes."),
             "hidden": _("hidden"),
             "ranking": _("Ranking"),
+            "topic_ranking": _("Ranking of topics"),
             "votes": ngettext("%(count)s vote", "%(count)s votes", 1),
             "votes_plural": ngettext("%(count)s vote", "%(count)s votes", 2),
         }
@@ -432,6 +470,10 @@ def markdown_chunks(summary: Summary) -> Iterator[str]:
             text = line.note.text.replace("\n", " ")
             votes = _votes_label(labels, line.note.votes)
             yield f"{line.rank}. {text} — {line.note.group} — {votes}\n"
+    for topics in summary.topic_rankings:
+        yield f"\n## {labels['topic_ranking']}: {topics.heading}\n\n"
+        for line in topics.ranking:
+            yield f"{line.rank}. {line.topic} — {_votes_label(labels, line.votes)}\n"
 
 
 def _markdown_note(note: NoteLine, labels: dict[str, str]) -> str:
@@ -533,7 +575,18 @@ def json_chunks(summary: Summary) -> Iterator[str]:
         }
         for line in summary.ranking
     ]
-    yield f'\n],\n"ranking": {_json(ranking)}}}\n'
+    topics = [
+        {
+            "agenda_number": topics.agenda_number,
+            "heading": topics.heading,
+            "ranking": [
+                {"rank": line.rank, "topic": line.topic, "votes": line.votes}
+                for line in topics.ranking
+            ],
+        }
+        for topics in summary.topic_rankings
+    ]
+    yield f'\n],\n"ranking": {_json(ranking)},\n"topic_rankings": {_json(topics)}}}\n'
 
 
 def _json_note(note: NoteLine) -> dict:

@@ -371,7 +371,7 @@ def dots_set(
         participant = Participant.objects.filter(pk=participant.pk).first()
         if participant is None or participant.workshop_id != vote.workshop_id:
             raise VoteError(_("That vote belongs to another workshop."))
-        if not vote.is_open:
+        if not vote.is_open or vote.workshop.is_ended:
             raise VoteError(_("The vote is closed; dots can no longer be changed."))
         if vote.per_group and participant.group_id is None:
             raise VoteError(_("You are not in a group yet; reload the page."))

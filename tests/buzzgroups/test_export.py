@@ -231,7 +231,7 @@ def test_neutralise_leaves_ordinary_text_alone():
 def test_json_has_the_documented_shape(room):
     document = json.loads(export(room.workshop, "json"))
 
-    assert list(document) == ["workshop", "agenda", "groups", "notes", "ranking"]
+    assert list(document) == ["workshop", "agenda", "groups", "notes", "ranking", "topic_rankings"]
     assert set(document["workshop"]) == {"title", "join_code", "language", "date"}
     assert {tuple(item) for item in document["agenda"]} == {
         ("number", "title", "planned_minutes", "actual_minutes")

@@ -259,6 +259,53 @@ class TestLimits:
         ]
 
 
+# --- The export -----------------------------------------------------------------------
+
+
+def _export(workshop, fmt):
+    from buzzgroups import summary
+
+    return "".join(summary.text_chunks(summary.build_summary(workshop), fmt))
+
+
+@pytest.mark.django_db
+def test_the_export_holds_the_topic_ranking_and_the_votes_of_notes(
+    workshop, phones, open_first_round
+):
+    import json
+
+    from buzzgroups import summary
+
+    liked = _note(phones[1], "Kundeservice på nett")
+    _note(phones[2], "Ingen stemmer")
+    on_notes = voting.vote_open(workshop=workshop, buzz_round=open_first_round)
+    voting.dots_set(vote=on_notes, participant=phones[0], option_id=liked.pk, count=2)
+    voting.vote_close(vote=on_notes)
+    on_topics = _topic_vote(workshop)
+    recruiting, _society, learning, customers = _topics(workshop)
+    voting.dots_set(vote=on_topics, participant=phones[0], option_id=customers.pk, count=3)
+    voting.dots_set(vote=on_topics, participant=phones[1], option_id=learning.pk, count=1)
+    voting.vote_close(vote=on_topics)
+
+    assert summary.vote_counts(workshop) == {liked.pk: 2}
+    document = json.loads(_export(workshop, "json"))
+    assert [(line["rank"], line["id"], line["votes"]) for line in document["ranking"]] == [
+        (1, liked.pk, 2)
+    ]
+    [topics] = document["topic_rankings"]
+    assert topics["agenda_number"] == 2
+    assert [(line["rank"], line["topic"], line["votes"]) for line in topics["ranking"]] == [
+        (1, "Kundekontakt", 3),
+        (2, "Læring", 1),
+        (3, "Rekruttering", 0),
+        (3, "Samfunnskommunikasjon", 0),
+    ]
+    markdown = _export(workshop, "md")
+    assert "## Ranking of topics: Item 2: " in markdown
+    assert "1. Kundekontakt — 3 votes" in markdown
+    assert "Kundekontakt" in _export(workshop, "html")
+
+
 # --- A hundred phones at once ------------------------------------------------------
 
 
