@@ -353,3 +353,23 @@ def phone_connected(*, participant_id: int, delta: int) -> int:
     )
     workshop_id = Participant.objects.values_list("workshop_id", flat=True).get(pk=participant_id)
     return Participant.objects.filter(workshop_id=workshop_id, connections__gt=0).count()
+
+
+@transaction.atomic
+def participants_purge(*, days: int | None = None, now=None, dry_run: bool = False) -> dict:
+    """Forget the people of workshops that ended more than ``days`` ago.
+
+    Their notes stay, without an author (so without a nickname); the participants
+    and everything tied only to them go. Returns how many workshops and
+    participants that is (or would be, with ``dry_run``).
+    """
+    days = settings.SUMMA_RETENTION_DAYS if days is None else days
+    if days < 0:
+        raise ValueError("days must not be negative")
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    workshops = Workshop.objects.filter(state=Workshop.State.ENDED, ended_at__lt=cutoff)
+    participants = Participant.objects.filter(workshop__in=workshops)
+    counts = {"workshops": workshops.count(), "participants": participants.count()}
+    if not dry_run:
+        participants.delete()
+    return counts
