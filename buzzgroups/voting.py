@@ -110,16 +110,10 @@ def ranking(*, vote: DotVote) -> list[Option]:
 
 
 def vote_title(vote: DotVote) -> str:
+    """Short: the screens show the agenda item's own title next to it."""
     if vote.on_notes:
-        buzz_round = vote.round
-        return _("Notes from the buzz groups on item %(number)s: %(title)s") % {
-            "number": buzz_round.item.number,
-            "title": buzz_round.item.title,
-        }
-    return _("Topics of item %(number)s: %(title)s") % {
-        "number": vote.item.number,
-        "title": vote.item.title,
-    }
+        return _("The notes of item %(number)s") % {"number": vote.round.item.number}
+    return _("The topics of item %(number)s") % {"number": vote.item.number}
 
 
 class Board:
