@@ -247,7 +247,7 @@ def _rounds(workshop: Workshop, notes_per_round: dict[int, int]) -> list[RoundLi
             continue
         heading = f"{buzz_round.item.number}. {buzz_round.item.title}"
         if per_item[buzz_round.item_id] > 1:
-            heading += f" · {_('Buzz round')} {buzz_round.position + 1}"
+            heading += f" · {_('buzz round')} {buzz_round.position + 1}"
         lines.append(
             RoundLine(
                 id=buzz_round.pk,
