@@ -38,12 +38,13 @@ def note_container(workshop: Workshop, note: Note, role: str) -> tuple[str, str]
     return f"#col-r{note.round_id}-{screens.note_column_key(workshop, note)}", "beforeend"
 
 
-def _count_swaps(workshop: Workshop, group_id: int, round_id: int) -> str:
+def _count_card(group_id: int, round_id: int) -> dict:
+    """The group's note count, replaced where a screen shows it (never inserted)."""
     count = Note.objects.filter(group_id=group_id, round_id=round_id, hidden=False).count()
-    return render_to_string(
-        "buzzgroups/_note_count.html",
-        {"group_id": group_id, "round_id": round_id, "count": count, "oob": True},
+    html = render_to_string(
+        "buzzgroups/_note_count.html", {"group_id": group_id, "round_id": round_id, "count": count}
     )
+    return {"id": f"count-r{round_id}-g{group_id}", "html": html}
 
 
 @renderer("note.added")
@@ -57,15 +58,14 @@ def note_frame(event: Event, role: str) -> Frame:
     if note is None:
         return Frame(cards=[{"id": f"note-{event.ref_id}", "remove": True}])
     workshop = note.workshop
-    html = "" if role == PHONE else _count_swaps(workshop, note.group_id, note.round_id)
+    counts = [] if role == PHONE else [_count_card(note.group_id, note.round_id)]
     if note.hidden and role != CONSOLE:
-        return Frame(html=html, cards=[{"id": f"note-{note.pk}", "remove": True}])
+        return Frame(cards=[{"id": f"note-{note.pk}", "remove": True}, *counts])
     into, where = note_container(workshop, note, role)
     card = render_to_string(NOTE_TEMPLATES[role], {"note": note, "workshop": workshop})
     return Frame(
-        html=html,
         data={"note": note_data(note)},
-        cards=[{"id": f"note-{note.pk}", "into": into, "where": where, "html": card}],
+        cards=[{"id": f"note-{note.pk}", "into": into, "where": where, "html": card}, *counts],
     )
 
 
@@ -82,12 +82,16 @@ def group_frame(event: Event, role: str) -> Frame:
     if group is None:
         return Frame()
     members = list(group.participants.values_list("pk", flat=True))
-    context = {"group": group, "people": len(members), "oob": True}
+    context = {"group": group, "people": len(members)}
     if role == PHONE:
-        html = render_to_string("buzzgroups/_my_group.html", context)
+        html = render_to_string("buzzgroups/_my_group.html", {**context, "oob": True})
         return Frame(html=html, data={"group_id": group.pk, "members": members})
-    html = render_to_string("buzzgroups/_group_head.html", context)
-    return Frame(html=html, data={"group_id": group.pk, "people": len(members)})
+    # The wall shows group heads only during a round: replace them where they are.
+    head = render_to_string("buzzgroups/_group_head.html", context)
+    return Frame(
+        data={"group_id": group.pk, "people": len(members)},
+        cards=[{"id": f"group-head-{group.pk}", "html": head}],
+    )
 
 
 def _stage_frame(workshop: Workshop, role: str) -> Frame:

@@ -53,10 +53,12 @@
     if (!element) { return; }
     if (existing) {
       existing.replaceWith(element);
-    } else {
+    } else if (card.into) {
       var container = document.querySelector(card.into);
       if (!container) { return; }
       container.insertAdjacentElement(card.where || "beforeend", element);
+    } else {
+      return;  // only replaces what a screen shows
     }
     htmx.process(element);
     element.dispatchEvent(new CustomEvent("summa:card", { bubbles: true, detail: { replaced: !!existing } }));
