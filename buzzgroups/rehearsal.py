@@ -53,6 +53,7 @@ class Phone:
 
     index: int
     http: aiohttp.ClientSession
+    group: int | None = None
     csrf: str = ""
     round_id: str = ""
     round_state: str = ""
@@ -70,15 +71,24 @@ class Tally:
 
     sent: dict[str, float] = field(default_factory=dict)
     acked: dict[str, float] = field(default_factory=dict)
-    on_wall: dict[str, float] = field(default_factory=dict)
+    walls: list[dict[str, float]] = field(default_factory=list)
     post_seconds: list[float] = field(default_factory=list)
     phone_seconds: list[float] = field(default_factory=list)
     phone_deliveries: int = 0
     refused: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
+    @property
+    def on_wall(self) -> dict[str, float]:
+        """Notes every watched wall has shown, with the time the last of them did."""
+        if not self.walls:
+            return {}
+        shown = set(self.walls[0]).intersection(*self.walls[1:])
+        return {cid: max(wall[cid] for wall in self.walls) for cid in shown}
+
     def wall_seconds(self) -> list[float]:
-        return [self.on_wall[cid] - self.sent[cid] for cid in self.on_wall if cid in self.sent]
+        on_wall = self.on_wall
+        return [on_wall[cid] - self.sent[cid] for cid in on_wall if cid in self.sent]
 
 
 class Swarm:
@@ -94,7 +104,7 @@ class Swarm:
         self.password = password
         self.connector: aiohttp.TCPConnector | None = None
         self.facilitator: aiohttp.ClientSession | None = None
-        self.wall: aiohttp.ClientWebSocketResponse | None = None
+        self.walls: list[aiohttp.ClientWebSocketResponse] = []
         self.console: aiohttp.ClientWebSocketResponse | None = None
         self.console_answers: asyncio.Queue = asyncio.Queue()
         self.phones: list[Phone] = []
@@ -125,7 +135,7 @@ class Swarm:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         sockets = [phone.socket for phone in self.phones if phone.socket is not None]
-        sockets += [s for s in (self.wall, self.console) if s is not None]
+        sockets += self.walls + ([self.console] if self.console is not None else [])
         await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
         for phone in self.phones:
             if phone.reader:
@@ -171,14 +181,18 @@ class Swarm:
             return await response.text()
 
     async def watch_wall(self) -> None:
+        """Open one more wall socket (a second projector) and note when it shows each note."""
         try:
-            self.wall = await self._ws_connect(self.facilitator, f"/ws/w/{self.code}/wall/")
+            wall = await self._ws_connect(self.facilitator, f"/ws/w/{self.code}/wall/")
         except aiohttp.WSServerHandshakeError as error:
             raise RehearsalError(f"The wall's socket was refused ({error.status}).") from None
-        self.tasks.append(asyncio.create_task(self._read_wall()))
+        self.walls.append(wall)
+        seen: dict[str, float] = {}
+        self.tally.walls.append(seen)
+        self.tasks.append(asyncio.create_task(self._read_wall(wall, seen)))
 
-    async def _read_wall(self) -> None:
-        async for message in self.wall:
+    async def _read_wall(self, wall, seen: dict[str, float]) -> None:
+        async for message in wall:
             if message.type != aiohttp.WSMsgType.TEXT:
                 break
             now = time.monotonic()
@@ -186,8 +200,8 @@ class Swarm:
                 continue
             note = json.loads(message.data).get("data", {}).get("note") or {}
             client_id = note.get("client_id")
-            if client_id and client_id not in self.tally.on_wall:
-                self.tally.on_wall[client_id] = now
+            if client_id and client_id not in seen:
+                seen[client_id] = now
 
     async def open_console(self) -> None:
         self.console = await self._ws_connect(self.facilitator, f"/ws/w/{self.code}/console/")
@@ -227,10 +241,11 @@ class Swarm:
         raise RehearsalError(f"Workshop {self.code} has no buzz groups to open.")
 
     # --- Phones -----------------------------------------------------------------
-    async def join(self, index: int) -> Phone:
-        phone = Phone(index=index, http=self._session())
+    async def join(self, index: int, group: int | None = None) -> Phone:
+        """Join as a new participant: into the smallest group, or into group number ``group``."""
+        phone = Phone(index=index, http=self._session(), group=group)
         self.phones.append(phone)
-        url = f"{self.base}/j/{self.code}/"
+        url = f"{self.base}/j/{self.code}/" + (f"{group}/" if group else "")
         async with phone.http.get(url) as response:
             page = await response.text()
         token = CSRF_INPUT.search(page)
@@ -281,13 +296,23 @@ class Swarm:
                     self.tally.phone_seconds.append(now - sent)
         phone.closed_unexpectedly = not phone.socket.closed or phone.socket.close_code != 1000
 
-    async def join_all(self, count: int, *, concurrency: int = 20, connect: bool = True) -> None:
-        """Join ``count`` phones, ``concurrency`` at a time, and open their sockets."""
+    async def join_all(
+        self,
+        count: int,
+        *,
+        concurrency: int = 20,
+        connect: bool = True,
+        groups: int | None = None,
+    ) -> None:
+        """Join ``count`` phones, ``concurrency`` at a time, and open their sockets.
+
+        With ``groups``, phone i goes to group ``i % groups + 1`` (as from a table card).
+        """
         gate = asyncio.Semaphore(concurrency)
 
         async def one(index: int):
             async with gate:
-                phone = await self.join(index)
+                phone = await self.join(index, index % groups + 1 if groups else None)
                 if connect:
                     await self.connect(phone)
 

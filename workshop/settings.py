@@ -159,9 +159,11 @@ if REDIS_URL:
         }
     }
 else:
+    # One process, no Redis: a layer that fans out without scanning every channel
+    # and warns instead of dropping when a socket falls behind (docs/performance.md).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "workshop.layers.FanoutChannelLayer",
             "CONFIG": {"capacity": envint("CHANNEL_CAPACITY", 5000), "expiry": 60},
         }
     }
