@@ -184,8 +184,14 @@ class Dot(models.Model):
     """One dot, on a topic or on a note. A voter with three dots has up to three rows."""
 
     vote = models.ForeignKey(DotVote, on_delete=models.CASCADE, related_name="dots")
+    # Kept (without its voter) when participant data is purged, so results stay.
     voter = models.ForeignKey(
-        Participant, verbose_name=_("voter"), on_delete=models.CASCADE, related_name="dots"
+        Participant,
+        verbose_name=_("voter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dots",
     )
     # The voter's group when the dot was placed (the voter when a vote is per group).
     group = models.ForeignKey(

@@ -647,3 +647,30 @@ async def test_the_wall_receives_the_vote_frame_and_phones_hear_no_counts(worksh
     assert [f for f in await frames(ada, timeout=0.3) if f["type"] == "vote.changed"] == []
     for socket in (wall, ada):
         await socket.disconnect()
+
+
+def test_a_purge_keeps_the_votes_and_forgets_the_voters(workshop, phones):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from buzzgroups.models import Dot, Participant
+    from buzzgroups.services import participants_purge
+    from sessions.models import Workshop
+    from sessions.services import workshop_end
+
+    item = workshop.items.get(number=2)
+    vote = voting.vote_open(workshop=workshop, item=item, dots=3)
+    topic = item.topics.get(name="Rekruttering")
+    for phone in phones:
+        voting.dots_set(vote=vote, participant=phone, option_id=topic.pk, count=2)
+    voting.vote_close(vote=vote)
+    workshop_end(workshop=workshop)
+    Workshop.objects.filter(pk=workshop.pk).update(ended_at=timezone.now() - timedelta(days=40))
+
+    participants_purge(days=30)
+
+    assert not Participant.objects.filter(workshop=workshop).exists()
+    assert Dot.objects.filter(vote=vote, voter__isnull=True).count() == 8
+    ranked = voting.ranking(vote=vote)
+    assert (ranked[0].label, ranked[0].count) == ("Rekruttering", 8)
