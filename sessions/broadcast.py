@@ -163,9 +163,13 @@ def send_unsequenced(workshop_id: int, kind: str, *, roles: tuple[str, ...], htm
     )
     groups = {WALL: wall_group(workshop_id), CONSOLE: console_group(workshop_id)}
     for role in roles:
-        async_to_sync(layer.group_send)(
-            groups[role], {"type": "summa.frame", "texts": dict.fromkeys(LANGUAGES, text)}
-        )
+        try:
+            async_to_sync(layer.group_send)(
+                groups[role], {"type": "summa.frame", "texts": dict.fromkeys(LANGUAGES, text)}
+            )
+        except Exception:
+            # Only a hint: a phone's socket must not fail because Redis is restarting.
+            log.warning("could not send %s to workshop %s", kind, workshop_id, exc_info=True)
 
 
 def frames_since(

@@ -114,13 +114,25 @@ TEMPLATES = [
 DATA_DIR = Path(os.environ.get("SUMMA_DATA_DIR", BASE_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=envint("CONN_MAX_AGE", 60),
-            conn_health_checks=True,
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+        "DATABASE_POOL", True
+    ):
+        # Under ASGI every HTTP request runs its sync code on a fresh thread, so
+        # CONN_MAX_AGE keeps one connection per finished request until garbage
+        # collection (docs/deploy.md has the count). A psycopg pool per process
+        # bounds and reuses them; with CONN_HEALTH_CHECKS Django has the pool check
+        # each connection on checkout, replacing one the server killed
+        # (pg_terminate_backend, a restart) before a request sees it.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": envint("DATABASE_POOL_MIN", 2),
+            "max_size": envint("DATABASE_POOL_MAX", 10),
+            "timeout": envint("DATABASE_POOL_TIMEOUT", 20),
+        }
+    else:
+        # Without the pool (SQLite URLs, or PgBouncer in transaction mode with CONN_MAX_AGE=0).
+        DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -146,14 +158,38 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels -----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
+# Redis pub/sub channels ignore the database number in REDIS_URL: installations
+# sharing one Redis (or a test run beside a server) keep apart by this prefix.
+REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "summa")
+CHANNEL_LAYER = os.environ.get("CHANNEL_LAYER", "pubsub")
+if CHANNEL_LAYER not in ("pubsub", "classic"):
+    raise ImproperlyConfigured(f"CHANNEL_LAYER must be pubsub or classic, not {CHANNEL_LAYER!r}")
+if REDIS_URL and CHANNEL_LAYER == "pubsub":
+    # Measured in bench/redis_layers.py (docs/deploy.md): pub/sub fans a frame out
+    # to 1,000 sockets 4x faster for a fifth of the CPU. A socket's groups live in
+    # its own process and are subscribed again after Redis restarts, so nothing
+    # expires under an idle wall; frames lost meanwhile come back by seq catch-up.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
+        }
+    }
+elif REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 times reads out after 5 s, as long as the layer's
+                # blocking BZPOPMIN waits: every idle socket would be dropped
+                # (django/channels_redis#422). Wait longer than the pop.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": REDIS_PREFIX,
+                # Frames waiting for one server process (all its sockets share a queue).
                 "capacity": envint("CHANNEL_CAPACITY", 5000),
                 "expiry": 60,
+                # Group membership is kept in Redis and dropped after this long
+                # without a group_add: a wall left open for a week stays in.
                 "group_expiry": envint("CHANNEL_GROUP_EXPIRY", 7 * 24 * 3600),
             },
         }
@@ -253,6 +289,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
 
