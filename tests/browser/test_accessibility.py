@@ -34,6 +34,8 @@ RUN_AXE = """async (tags) => {
 
 
 def axe_violations(page) -> list[dict]:
+    # A note arriving fades in; judge its contrast once it has arrived.
+    page.wait_for_function("document.getAnimations().every((a) => a.playState !== 'running')")
     page.add_script_tag(path=str(AXE))
     return page.evaluate(RUN_AXE, AXE_TAGS)
 
