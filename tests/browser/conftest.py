@@ -16,9 +16,20 @@ import pytest
 CHROMIUM = os.environ.get("SUMMA_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls we
-# make between browser steps are plain blocking calls, which is what we want.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(autouse=True, scope="session")
+def _allow_blocking_orm_calls():
+    """Playwright's sync API runs an event loop in this thread; the ORM calls we
+    make between browser steps are plain blocking calls, which is what we want.
+    Set for browser tests only: at import time it leaked into every test's
+    subprocesses (manage.py check --deploy fails on it with async.E001)."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def pytest_collection_modifyitems(config, items):
