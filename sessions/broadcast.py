@@ -123,21 +123,26 @@ def channel_group_for(event: Event, role: str) -> str:
     return phones_group(event.workshop_id)
 
 
-def render_frame(event: Event, role: str, language: str) -> str:
-    """The frame one role sees for an event, as JSON text, in one language."""
+def render_frame(event: Event, role: str, language: str, *, replay: bool = False) -> str:
+    """The frame one role sees for an event, as JSON text, in one language.
+
+    Renderers show the current state of what the event is about, so a frame
+    sent again (``replay``: from the database, after a reconnect or a periodic
+    sync) is safe to apply twice.
+    """
     func = _renderers.get(event.kind)
     with translation.override(language):
         frame = (func(event, role) if func else None) or Frame()
-    return json.dumps(
-        {
-            "type": event.kind,
-            "seq": event.seq,
-            "html": frame.html,
-            "data": frame.data or {},
-            "cards": frame.cards or [],
-        },
-        ensure_ascii=False,
-    )
+    body = {
+        "type": event.kind,
+        "seq": event.seq,
+        "html": frame.html,
+        "data": frame.data or {},
+        "cards": frame.cards or [],
+    }
+    if replay:
+        body["replay"] = True
+    return json.dumps(body, ensure_ascii=False)
 
 
 def send_event(event: Event) -> None:
@@ -184,4 +189,4 @@ def frames_since(
     events = list(events.order_by("seq")[: MAX_CATCH_UP + 1])
     if len(events) > MAX_CATCH_UP:
         return [json.dumps({"type": "reload", "seq": None, "html": "", "data": {}, "cards": []})]
-    return [render_frame(event, role, language) for event in events]
+    return [render_frame(event, role, language, replay=True) for event in events]

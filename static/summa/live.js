@@ -81,6 +81,13 @@
       }
       if (typeof frame.seq === "number") {
         var last = lastSeq(host);
+        if (frame.replay) {
+          // From the database: safe to apply again (it shows the current state).
+          if (frame.seq > last) { host.dataset.seq = String(frame.seq); }
+          (frame.cards || []).forEach(applyCard);
+          document.dispatchEvent(new CustomEvent("summa:frame", { detail: frame }));
+          return frame.html || "";
+        }
         if (frame.seq <= last) { return ""; }
         if (host.dataset.gapCheck === "strict" && frame.seq > last + 1) {
           // Something was lost on the way: fetch it, in order, from the database.
@@ -102,11 +109,32 @@
     if (banner) { banner.hidden = online; }
   }
 
+  // Now and then every screen asks again for what happened since its last sync.
+  // That covers what a live push can lose without a gap to show it: a phone only
+  // sees its own group's sequence numbers, and a frame sent while the channel
+  // layer was away is lost without a reconnect.
+  var SYNC_MS = 20000;
+
+  function periodicSync(host) {
+    window.setTimeout(function () {
+      if (document.body.classList.contains("is-online") && !host.dataset.resuming) {
+        var since = parseInt(host.dataset.syncedSeq || host.dataset.seq || "0", 10);
+        host.dataset.syncedSeq = host.dataset.seq || "0";
+        host.dataset.resuming = "1";
+        send(host, { type: "resume", after: since });
+      }
+      periodicSync(host);
+    }, SYNC_MS * (0.75 + Math.random() / 2));
+  }
+
   document.addEventListener("htmx:wsOpen", function (event) {
     var host = event.target;
+    var first = !sockets.has(host);
     sockets.set(host, event.detail.socketWrapper);
     setOnline(true);
     resume(host);
+    host.dataset.syncedSeq = host.dataset.seq || "0";
+    if (first) { periodicSync(host); }
     document.dispatchEvent(new CustomEvent("summa:online"));
   });
 

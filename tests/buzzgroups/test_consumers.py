@@ -80,6 +80,7 @@ async def test_a_wall_that_reconnects_gets_exactly_the_notes_it_missed_once_each
     seqs = [f["seq"] for f in caught_up if f["seq"] is not None]
     assert seqs == list(range(last_seq + 1, last_seq + 21))
     assert caught_up[-1] == {"type": "resumed", "seq": None, "count": 20}
+    assert all(f["replay"] for f in added), "frames from the database say so"
     await wall.disconnect()
 
 

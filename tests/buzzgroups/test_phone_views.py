@@ -186,3 +186,16 @@ def test_many_wrong_codes_from_one_address_are_slowed(client, settings, workshop
         assert client.post("/", {"code": f"WRONG{n}"}).status_code == 404
     assert client.post("/", {"code": workshop.join_code}).status_code == 429
     cache.clear()
+
+
+def test_the_join_page_still_works_when_the_cache_is_away(client, workshop, monkeypatch):
+    def away(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    from django.core.cache import cache
+
+    for method in ("get", "add", "incr", "set"):
+        monkeypatch.setattr(cache, method, away)
+    assert client.post("/", {"code": "NOPE42"}).status_code == 404
+    response = client.post(f"/j/{workshop.join_code}/", {"nickname": "Ada"})
+    assert response.status_code == 302
