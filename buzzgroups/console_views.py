@@ -22,7 +22,8 @@ def _join_context(request: HttpRequest, workshop) -> dict:
     }
 
 
-def console(request: HttpRequest, code: str) -> HttpResponse:
+def _screen(request: HttpRequest, code: str):
+    """The workshop a facilitator's screen shows, brought up to date, and its stage."""
     workshop = workshop_for_facilitator(request.user, code)
     close_overdue_rounds(workshop=workshop)
     workshop.refresh_from_db()
@@ -30,26 +31,24 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
     context = screens.stage(workshop)
     context.update(
         _join_context(request, workshop),
-        agenda=screens.agenda(workshop),
-        columns=screens.wall_columns(workshop, context["round"], include_hidden=True),
         online=screens.phones_online(workshop),
         seq=workshop.seq,
+    )
+    return workshop, context
+
+
+def console(request: HttpRequest, code: str) -> HttpResponse:
+    workshop, context = _screen(request, code)
+    context.update(
+        agenda=screens.agenda(workshop),
+        columns=screens.wall_columns(workshop, context["round"], include_hidden=True),
     )
     return render(request, "buzzgroups/console.html", context)
 
 
 def wall(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
-    close_overdue_rounds(workshop=workshop)
-    workshop.refresh_from_db()
-    services.groups_ensure(workshop)
-    context = screens.stage(workshop)
-    context.update(
-        _join_context(request, workshop),
-        columns=screens.wall_columns(workshop, context["round"]),
-        online=screens.phones_online(workshop),
-        seq=workshop.seq,
-    )
+    workshop, context = _screen(request, code)
+    context["columns"] = screens.wall_columns(workshop, context["round"])
     # The room reads the wall in the workshop's language (its socket frames are in it too).
     with translation.override(workshop.language):
         return render(request, "buzzgroups/wall.html", context)

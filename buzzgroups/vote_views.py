@@ -13,6 +13,7 @@ from buzzgroups.models import DotVote
 from buzzgroups.phone_views import _phone_or_join
 from sessions.access import workshop_for_facilitator
 from sessions.models import AgendaItem, BuzzRound
+from sessions.responses import console_action_done, console_action_refused
 
 
 def _id(raw) -> int:
@@ -20,22 +21,6 @@ def _id(raw) -> int:
         return int(raw)
     except (TypeError, ValueError):
         raise Http404 from None
-
-
-def _done(request: HttpRequest, code: str) -> HttpResponse:
-    if request.htmx:
-        # The console's socket brings the new state; nothing to swap here.
-        return HttpResponse(status=204)
-    return redirect("buzzgroups:console", code)
-
-
-def _refused(request: HttpRequest, code: str, error: Exception) -> HttpResponse:
-    if request.htmx:
-        return render(
-            request, "_message.html", {"message": str(error), "level": "error"}, status=400
-        )
-    messages.error(request, str(error))
-    return redirect("buzzgroups:console", code)
 
 
 @require_POST
@@ -60,8 +45,8 @@ def vote_open(request: HttpRequest, code: str) -> HttpResponse:
             exclude_own_group=request.POST.get("exclude_own_group") == "1",
         )
     except voting.VoteError as error:
-        return _refused(request, code, error)
-    return _done(request, code)
+        return console_action_refused(request, code, error)
+    return console_action_done(request, code)
 
 
 def _facilitator_vote(request: HttpRequest, code: str, vote_id: int) -> DotVote:
@@ -72,14 +57,14 @@ def _facilitator_vote(request: HttpRequest, code: str, vote_id: int) -> DotVote:
 @require_POST
 def vote_close(request: HttpRequest, code: str, vote_id: int) -> HttpResponse:
     voting.vote_close(vote=_facilitator_vote(request, code, vote_id))
-    return _done(request, code)
+    return console_action_done(request, code)
 
 
 @require_POST
 def vote_reveal(request: HttpRequest, code: str, vote_id: int) -> HttpResponse:
     vote = _facilitator_vote(request, code, vote_id)
     voting.vote_reveal(vote=vote, revealed=request.POST.get("revealed", "1") == "1")
-    return _done(request, code)
+    return console_action_done(request, code)
 
 
 def _ballot(request: HttpRequest, workshop, ballot, error: str = "", status: int = 200):

@@ -12,6 +12,7 @@ from sessions.access import workshop_for_facilitator
 from sessions.forms import ProgramUploadForm
 from sessions.models import BuzzRound
 from sessions.program import ProgramError, decode_program, parse_program
+from sessions.responses import console_action_done, console_action_refused
 
 
 @login_required
@@ -51,22 +52,6 @@ def program_error_message(error: ProgramError) -> str:
     return error.reason
 
 
-def _done(request: HttpRequest, code: str) -> HttpResponse:
-    if request.htmx:
-        # The console's socket brings the new state; nothing to swap here.
-        return HttpResponse(status=204)
-    return redirect("buzzgroups:console", code)
-
-
-def _refused(request: HttpRequest, code: str, error: Exception) -> HttpResponse:
-    if request.htmx:
-        return render(
-            request, "_message.html", {"message": str(error), "level": "error"}, status=400
-        )
-    messages.error(request, str(error))
-    return redirect("buzzgroups:console", code)
-
-
 def show_action(act):
     """A facilitator's POST that moves the show: owner only, 404 otherwise."""
 
@@ -76,8 +61,8 @@ def show_action(act):
         try:
             act(request, workshop, **kwargs)
         except (services.ShowError, ValueError) as error:
-            return _refused(request, code, error)
-        return _done(request, code)
+            return console_action_refused(request, code, error)
+        return console_action_done(request, code)
 
     view.__name__ = act.__name__
     return view
