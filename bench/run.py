@@ -314,9 +314,18 @@ async def s4_idle(target: Target, hold: float) -> dict:
     rss_before = target.server.rss()
     latencies = []
 
+    failures = []
+
     async def connect(index):
         started = time.monotonic()
-        await target.connect(index)
+        for attempt in range(3):
+            try:
+                await target.connect(index)
+                break
+            except (aiohttp.ClientError, OSError) as error:
+                # A refused or reset handshake: counted, then tried again as a phone would.
+                failures.append(f"{type(error).__name__}: {error}")
+                await asyncio.sleep(0.5 * (attempt + 1))
         latencies.append(time.monotonic() - started)
 
     gate = asyncio.Semaphore(200)
@@ -342,6 +351,7 @@ async def s4_idle(target: Target, hold: float) -> dict:
         "kb_per_connection": round(per_connection / 1024, 1),
         "idle_cpu_pct": round(100 * holding.server_cpu / hold, 2),
         "dropped": target.dropped(),
+        "connect_failures": len(failures),
         "delivered_ratio": round(1 - target.dropped() / target.count, 4),
         "client_load": round(max(connecting.client_load, holding.client_load), 2),
     }
@@ -562,6 +572,7 @@ def summarise(runs: dict) -> list[dict]:
                 "kb_per_connection",
                 "idle_cpu_pct",
                 "dropped",
+                "connect_failures",
                 "cpu_ms_per_delivery",
             ]
             for field in extras:
@@ -657,7 +668,9 @@ def table(result: dict) -> str:
                 f"{fmt(row['baseline_connects_per_s'])}), {fmt(row['kb_per_connection'])} KB/conn "
                 f"(bare {fmt(row['baseline_kb_per_connection'])}), idle CPU "
                 f"{fmt(row['idle_cpu_pct'])} % (bare {fmt(row['baseline_idle_cpu_pct'])}), "
-                f"{fmt(row['dropped'])} dropped; p50/p99 = connect time"
+                f"{fmt(row['dropped'])} dropped, {fmt(row['connect_failures'])} connects "
+                f"retried (bare {fmt(row['baseline_connect_failures'])}); "
+                "p50/p99 = connect time"
             )
         lines.append(
             f"| {row['name']} | {row['phones']} | {fmt(row['p50_ms'])} | {fmt(row['p99_ms'])} "
