@@ -59,12 +59,18 @@ def session_participant(scope, code: str) -> Participant:
 
 
 def phone_presence(participant_id: int, delta: int) -> None:
+    """Count a phone's socket in or out (the wall hears it through ``presence_announce``)."""
+    notes.phone_connected(participant_id=participant_id, delta=delta)
+
+
+def presence_announce(workshop_id: int) -> None:
+    """Tell the wall and the console how many phones are online now."""
     from django.template.loader import render_to_string
 
+    from buzzgroups.screens import phones_online
     from sessions import broadcast
 
-    online = notes.phone_connected(participant_id=participant_id, delta=delta)
-    workshop_id = Participant.objects.values_list("workshop_id", flat=True).get(pk=participant_id)
+    online = phones_online(Workshop(pk=workshop_id))
     html = render_to_string("buzzgroups/_online.html", {"online": online, "oob": True})
     broadcast.send_unsequenced(
         workshop_id,

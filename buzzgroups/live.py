@@ -38,9 +38,21 @@ def note_container(workshop: Workshop, note: Note, role: str) -> tuple[str, str]
     return f"#col-r{note.round_id}-{screens.note_column_key(workshop, note)}", "beforeend"
 
 
-def _count_card(group_id: int, round_id: int) -> dict:
+def once(event: Event, key, load):
+    """Load something for an event once, for all the roles and languages rendered from it."""
+    cache = event.__dict__.setdefault("_summa_loaded", {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+def _count_card(event: Event, group_id: int, round_id: int) -> dict:
     """The group's note count, replaced where a screen shows it (never inserted)."""
-    count = Note.objects.filter(group_id=group_id, round_id=round_id, hidden=False).count()
+    count = once(
+        event,
+        "count",
+        lambda: Note.objects.filter(group_id=group_id, round_id=round_id, hidden=False).count(),
+    )
     html = render_to_string(
         "buzzgroups/_note_count.html", {"group_id": group_id, "round_id": round_id, "count": count}
     )
@@ -50,15 +62,19 @@ def _count_card(group_id: int, round_id: int) -> dict:
 @renderer("note.added")
 @renderer("note.changed")
 def note_frame(event: Event, role: str) -> Frame:
-    note = (
-        Note.objects.filter(pk=event.ref_id)
-        .select_related("workshop", "group", "author", "prompt", "topic")
-        .first()
+    note = once(
+        event,
+        "note",
+        lambda: (
+            Note.objects.filter(pk=event.ref_id)
+            .select_related("workshop", "group", "author", "prompt", "topic")
+            .first()
+        ),
     )
     if note is None:
         return Frame(cards=[{"id": f"note-{event.ref_id}", "remove": True}])
     workshop = note.workshop
-    counts = [] if role == PHONE else [_count_card(note.group_id, note.round_id)]
+    counts = [] if role == PHONE else [_count_card(event, note.group_id, note.round_id)]
     if note.hidden and role != CONSOLE:
         return Frame(cards=[{"id": f"note-{note.pk}", "remove": True}, *counts])
     into, where = note_container(workshop, note, role)
@@ -78,10 +94,14 @@ def note_deleted_frame(event: Event, role: str) -> Frame:
 
 @renderer("group.changed")
 def group_frame(event: Event, role: str) -> Frame:
-    group = BuzzGroup.objects.filter(pk=event.ref_id).select_related("workshop").first()
+    group = once(
+        event,
+        "group",
+        lambda: BuzzGroup.objects.filter(pk=event.ref_id).select_related("workshop").first(),
+    )
     if group is None:
         return Frame()
-    members = list(group.participants.values_list("pk", flat=True))
+    members = once(event, "members", lambda: list(group.participants.values_list("pk", flat=True)))
     context = {"group": group, "people": len(members)}
     if role == PHONE:
         html = render_to_string("buzzgroups/_my_group.html", {**context, "oob": True})
@@ -94,9 +114,8 @@ def group_frame(event: Event, role: str) -> Frame:
     )
 
 
-def _stage_frame(workshop: Workshop, role: str) -> Frame:
-    context = screens.stage(workshop)
-    context["oob"] = True
+def _stage_frame(event: Event, workshop: Workshop, role: str) -> Frame:
+    context = {**once(event, "stage", lambda: screens.stage(workshop)), "oob": True}
     buzz_round = context["round"]
     data = {
         "item": workshop.current_item.number if workshop.current_item_id else None,
@@ -110,10 +129,12 @@ def _stage_frame(workshop: Workshop, role: str) -> Frame:
     if role == PHONE:
         return Frame(html=render_to_string("buzzgroups/_phone_stage.html", context), data=data)
     if role == WALL:
-        context["columns"] = screens.wall_columns(workshop, buzz_round)
+        context["columns"] = once(event, "wall", lambda: screens.wall_columns(workshop, buzz_round))
         return Frame(html=render_to_string("buzzgroups/_wall_stage.html", context), data=data)
-    context["columns"] = screens.wall_columns(workshop, buzz_round, include_hidden=True)
-    context["agenda"] = screens.agenda(workshop)
+    context["columns"] = once(
+        event, "console", lambda: screens.wall_columns(workshop, buzz_round, include_hidden=True)
+    )
+    context["agenda"] = once(event, "agenda", lambda: screens.agenda(workshop))
     html = render_to_string("buzzgroups/_console_agenda.html", context) + render_to_string(
         "buzzgroups/_console_round.html", context
     )
@@ -123,5 +144,9 @@ def _stage_frame(workshop: Workshop, role: str) -> Frame:
 @renderer("show.changed")
 @renderer("wall.changed")
 def show_frame(event: Event, role: str) -> Frame:
-    workshop = Workshop.objects.select_related("current_item").get(pk=event.workshop_id)
-    return _stage_frame(workshop, role)
+    workshop = once(
+        event,
+        "workshop",
+        lambda: Workshop.objects.select_related("current_item").get(pk=event.workshop_id),
+    )
+    return _stage_frame(event, workshop, role)

@@ -343,16 +343,14 @@ def note_highlight(*, note: Note, highlighted: bool = True) -> Note:
     return note
 
 
-def phone_connected(*, participant_id: int, delta: int) -> int:
-    """Count a phone's socket opening (+1) or closing (-1); returns phones online now."""
+def phone_connected(*, participant_id: int, delta: int) -> None:
+    """Count a phone's socket opening (+1) or closing (-1)."""
     from django.db.models import F
     from django.db.models.functions import Greatest
 
     Participant.objects.filter(pk=participant_id).update(
         connections=Greatest(F("connections") + delta, 0)
     )
-    workshop_id = Participant.objects.values_list("workshop_id", flat=True).get(pk=participant_id)
-    return Participant.objects.filter(workshop_id=workshop_id, connections__gt=0).count()
 
 
 @transaction.atomic
