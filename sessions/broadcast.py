@@ -32,7 +32,10 @@ log = logging.getLogger("summa.broadcast")
 WALL = "wall"
 CONSOLE = "console"
 PHONE = "phone"
-ROLES = (WALL, CONSOLE, PHONE)
+# The order frames are rendered and sent in: the room's phones first. A phone's
+# frame is small; the wall's and the console's can carry every note of a round,
+# and a room of phones should not wait for those to render.
+ROLES = (PHONE, WALL, CONSOLE)
 
 # More missed events than this, and a screen is told to reload instead.
 MAX_CATCH_UP = 1000
