@@ -155,6 +155,19 @@ def join(page, base_url, code, nickname=""):
     page.wait_for_selector("body.is-online")
 
 
+def open_console_and_wall(laptop, projector, base_url, workshop):
+    console = laptop.new_page()
+    log_in(console, base_url)
+    console.goto(f"{base_url}/w/{workshop.join_code}/")
+    console.wait_for_selector("body.is-online")
+    # The wall runs on the facilitator's login, in a window on the projector.
+    projector.add_cookies(laptop.cookies())
+    wall = projector.new_page()
+    wall.goto(f"{base_url}/w/{workshop.join_code}/wall/")
+    wall.wait_for_selector("body.is-online")
+    return console, wall
+
+
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from buzzgroups.models import Note
 from sessions.models import BuzzRound
-from tests.browser.conftest import join, log_in, screenshot
+from tests.browser.conftest import join, open_console_and_wall, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,19 +16,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def write(page, text):
     page.fill("#note-text", text)
     page.click("#note-form button[type=submit]")
-
-
-def open_console_and_wall(laptop, projector, base_url, workshop):
-    console = laptop.new_page()
-    log_in(console, base_url)
-    console.goto(f"{base_url}/w/{workshop.join_code}/")
-    console.wait_for_selector("body.is-online")
-    # The wall runs on the facilitator's login, in a window on the projector.
-    projector.add_cookies(laptop.cookies())
-    wall = projector.new_page()
-    wall.goto(f"{base_url}/w/{workshop.join_code}/wall/")
-    wall.wait_for_selector("body.is-online")
-    return console, wall
 
 
 def test_a_whole_buzz_round_runs_from_console_to_wall_and_phones(

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from buzzgroups.models import Dot, DotVote
-from tests.browser.conftest import join, log_in, screenshot
+from tests.browser.conftest import join, open_console_and_wall, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,14 +21,7 @@ def test_two_phones_rank_the_use_areas_and_the_wall_chart_moves_live(
     recruiting, society, learning, customers = workshop.items.get(number=2).topics.order_by(
         "position"
     )
-    console = laptop.new_page()
-    log_in(console, live_server_url)
-    console.goto(f"{live_server_url}/w/{workshop.join_code}/")
-    console.wait_for_selector("body.is-online")
-    projector.add_cookies(laptop.cookies())
-    wall = projector.new_page()
-    wall.goto(f"{live_server_url}/w/{workshop.join_code}/wall/")
-    wall.wait_for_selector("body.is-online")
+    console, wall = open_console_and_wall(laptop, projector, live_server_url, workshop)
     ada, bo = (phone_context().new_page() for _ in range(2))
     join(ada, live_server_url, workshop.join_code, nickname="Ada")
     join(bo, live_server_url, workshop.join_code, nickname="Bo")
