@@ -128,27 +128,24 @@ def _moderated(request: HttpRequest, code: str, note: Note) -> HttpResponse:
     return redirect("buzzgroups:console", code)
 
 
-@require_POST
-def note_hide(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
+def _note(request: HttpRequest, code: str, note_id: int) -> Note:
     workshop = workshop_for_facilitator(request.user, code)
-    note = get_object_or_404(
+    return get_object_or_404(
         Note.objects.select_related("group", "author", "prompt", "topic"),
         pk=note_id,
         workshop=workshop,
     )
-    note = services.note_hide(note=note, hidden=request.POST.get("hidden", "1") == "1")
+
+
+@require_POST
+def note_hide(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
+    hidden = request.POST.get("hidden", "1") == "1"
+    note = services.note_hide(note=_note(request, code, note_id), hidden=hidden)
     return _moderated(request, code, note)
 
 
 @require_POST
 def note_highlight(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
-    note = get_object_or_404(
-        Note.objects.select_related("group", "author", "prompt", "topic"),
-        pk=note_id,
-        workshop=workshop,
-    )
-    note = services.note_highlight(
-        note=note, highlighted=request.POST.get("highlighted", "1") == "1"
-    )
+    highlighted = request.POST.get("highlighted", "1") == "1"
+    note = services.note_highlight(note=_note(request, code, note_id), highlighted=highlighted)
     return _moderated(request, code, note)

@@ -60,7 +60,7 @@ def show_action(act):
         workshop = workshop_for_facilitator(request.user, code)
         try:
             act(request, workshop, **kwargs)
-        except (services.ShowError, ValueError) as error:
+        except ValueError as error:  # ShowError, or a number that is not one
             return console_action_refused(request, code, error)
         return console_action_done(request, code)
 

@@ -78,35 +78,23 @@ def phones(workshop):
 REQUIRED_SKIP_REASONS = ("Chromium", "PostgreSQL", "Redis")
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if not os.environ.get("SUMMA_REQUIRE_ALL"):
-        return
-    skipped = [
-        report
-        for report in terminalreporter.stats.get("skipped", [])
-        if any(word in str(report.longrepr) for word in REQUIRED_SKIP_REASONS)
-    ]
-    if skipped:
-        terminalreporter.write_line(
-            f"SUMMA_REQUIRE_ALL: {len(skipped)} test(s) skipped for a missing browser or service; "
-            "CI must run them all.",
-            red=True,
-        )
-        config._summa_required_skipped = True
-
-
-def pytest_sessionfinish(session, exitstatus):
-    if getattr(session.config, "_summa_required_skipped", False) or (
-        os.environ.get("SUMMA_REQUIRE_ALL") and _skipped_required(session)
-    ):
-        session.exitstatus = 1
-
-
-def _skipped_required(session) -> bool:
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is None:
-        return False
-    return any(
+def _required_skips(reporter) -> int:
+    return sum(
         any(word in str(report.longrepr) for word in REQUIRED_SKIP_REASONS)
         for report in reporter.stats.get("skipped", [])
     )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("SUMMA_REQUIRE_ALL") and reporter and _required_skips(reporter):
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if os.environ.get("SUMMA_REQUIRE_ALL") and (count := _required_skips(terminalreporter)):
+        terminalreporter.write_line(
+            f"SUMMA_REQUIRE_ALL: {count} test(s) skipped for a missing browser or service; "
+            "CI must run them all.",
+            red=True,
+        )
