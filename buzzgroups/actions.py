@@ -4,6 +4,7 @@ Every function checks who is asking against the workshop it names.
 """
 
 from importlib import import_module
+from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -12,7 +13,8 @@ from buzzgroups import services as notes
 from buzzgroups.models import Note, Participant
 from sessions import services as show
 from sessions.access import participant_id_in_session, workshop_for_facilitator
-from sessions.models import BuzzRound, Workshop, normalise_join_code
+from sessions.models import MAX_GROUPS, BuzzRound, Workshop, normalise_join_code
+from sessions.numbers import MAX_ID, NumberError, whole_number
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -26,8 +28,19 @@ class ActionError(ValueError):
 
 
 def ui_language(scope, *, default: str) -> str:
-    chosen = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
-    return chosen if chosen in LANGUAGE_CODES else default
+    """The language of the page that opened the socket (``?lang=``), else the cookie's.
+
+    A screen's live frames must speak the language its page was rendered in,
+    whatever decided that (the workshop, the browser, the language switch).
+    """
+    query = parse_qs((scope.get("query_string") or b"").decode("latin-1"))
+    for chosen in (
+        *query.get("lang", [])[:1],
+        (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME),
+    ):
+        if chosen in LANGUAGE_CODES:
+            return chosen
+    return default
 
 
 def facilitator_workshop(scope, code: str) -> Workshop:
@@ -58,9 +71,9 @@ def session_participant(scope, code: str) -> Participant:
     return Participant.objects.select_related("workshop").get(pk=participant_id, workshop=workshop)
 
 
-def phone_presence(participant_id: int, delta: int) -> None:
-    """Count a phone's socket in or out (the wall hears it through ``presence_announce``)."""
-    notes.phone_connected(participant_id=participant_id, delta=delta)
+def participant_group_id(participant_id: int) -> int | None:
+    """The group a participant is in now (None once the participant is gone)."""
+    return Participant.objects.filter(pk=participant_id).values_list("group_id", flat=True).first()
 
 
 def presence_announce(workshop_id: int) -> None:
@@ -85,13 +98,17 @@ def close_overdue(workshop_id: int) -> None:
     show.close_overdue_rounds(workshop=Workshop.objects.get(pk=workshop_id))
 
 
-def _int(message: dict, key: str, *, optional: bool = False) -> int | None:
+def _int(message: dict, key: str, *, optional: bool = False, low: int = 1, high: int = MAX_ID):
+    """A whole number from a frame, checked as the HTTP form's field is (sessions.numbers)."""
     value = message.get(key)
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ActionError(_('"%(key)s" must be a whole number.') % {"key": key}, "bad_shape")
-    return value
+    try:
+        return whole_number(
+            value if not isinstance(value, str) else None, low=low, high=high, what=f'"{key}"'
+        )
+    except NumberError as error:
+        raise ActionError(str(error), "bad_shape") from None
 
 
 def _bool(message: dict, key: str, default: bool) -> bool:
@@ -122,15 +139,16 @@ def console_action(workshop_id: int, kind: str, message: dict) -> None:
         case "show.back":
             show.show_back(workshop=workshop)
         case "show.goto":
-            show.show_goto(workshop=workshop, number=_int(message, "number"))
+            show.show_goto(workshop=workshop, number=_int(message, "number", high=10_000))
         case "round.open":
             show.round_open(
                 buzz_round=_round(workshop, message),
-                minutes=_int(message, "minutes", optional=True),
+                minutes=_int(message, "minutes", optional=True, high=24 * 60),
             )
         case "round.extend":
             show.round_extend(
-                buzz_round=_round(workshop, message), minutes=_int(message, "minutes")
+                buzz_round=_round(workshop, message),
+                minutes=_int(message, "minutes", low=-24 * 60, high=24 * 60),
             )
         case "round.close":
             show.round_close(buzz_round=_round(workshop, message))
@@ -146,7 +164,10 @@ def console_action(workshop_id: int, kind: str, message: dict) -> None:
                 raise ActionError(_('"layout" must be text.'), "bad_shape")
             show.wall_set(workshop=workshop, layout=layout)
         case "wall.reveal":
-            show.wall_set(workshop=workshop, revealed_groups=_int(message, "count", optional=True))
+            show.wall_set(
+                workshop=workshop,
+                revealed_groups=_int(message, "count", optional=True, low=0, high=MAX_GROUPS),
+            )
         case "workshop.end":
             show.workshop_end(workshop=workshop)
         case _:

@@ -11,7 +11,7 @@ class BuzzGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "workshop", "group", "joined_at", "connections")
+    list_display = ("__str__", "workshop", "group", "joined_at")
     list_filter = ("workshop",)
 
 

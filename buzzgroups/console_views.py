@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from buzzgroups import screens, services
 from buzzgroups.models import BuzzGroup, Note, Participant
 from sessions.access import workshop_for_facilitator
+from sessions.models import MAX_GROUPS
+from sessions.numbers import MAX_ID, NumberError, whole_number
 from sessions.services import close_overdue_rounds
 
 
@@ -90,12 +92,17 @@ def groups_count(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_for_facilitator(request.user, code)
     try:
         if request.POST.get("size", "").strip():
-            services.groups_set_size(workshop=workshop, size=int(request.POST["size"]))
+            size = whole_number(
+                request.POST["size"], low=1, high=10_000, what=_("People per group")
+            )
+            services.groups_set_size(workshop=workshop, size=size)
         else:
-            services.groups_set_count(workshop=workshop, count=int(request.POST.get("count", "")))
-    except ValueError as error:
-        message = error if isinstance(error, services.GroupError) else _("Give a whole number.")
-        return _back_to_groups(request, code, message)
+            count = whole_number(
+                request.POST.get("count", ""), low=1, high=MAX_GROUPS, what=_("Groups")
+            )
+            services.groups_set_count(workshop=workshop, count=count)
+    except ValueError as error:  # NumberError or GroupError: the reason, on the page
+        return _back_to_groups(request, code, error)
     messages.success(request, _("The groups are updated."))
     return _back_to_groups(request, code)
 
@@ -115,7 +122,11 @@ def group_rename(request: HttpRequest, code: str, group_id: int) -> HttpResponse
 def participant_move(request: HttpRequest, code: str, participant_id: int) -> HttpResponse:
     workshop = workshop_for_facilitator(request.user, code)
     participant = get_object_or_404(Participant, pk=participant_id, workshop=workshop)
-    group = get_object_or_404(BuzzGroup, pk=request.POST.get("group") or 0, workshop=workshop)
+    try:
+        group_id = whole_number(request.POST.get("group", ""), low=1, high=MAX_ID, what=_("Group"))
+    except NumberError as error:
+        return _back_to_groups(request, code, error)
+    group = get_object_or_404(BuzzGroup, pk=group_id, workshop=workshop)
     services.participant_move(participant=participant, group=group)
     return _back_to_groups(request, code)
 

@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -17,7 +18,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from buzzgroups import actions
+from buzzgroups import actions, presence
 from buzzgroups.actions import ActionError
 from sessions import broadcast
 
@@ -39,6 +40,23 @@ def announce_presence_soon(workshop_id: int) -> None:
     task = asyncio.get_running_loop().create_task(_announce_presence(workshop_id))
     _presence_tasks.add(task)
     task.add_done_callback(_presence_tasks.discard)
+
+
+_renewer: asyncio.Task | None = None
+
+
+def keep_presence_renewed() -> None:
+    """One task per process renews its phones' presence in Redis (see presence.py)."""
+    global _renewer
+    loop = asyncio.get_running_loop()
+    if _renewer is None or _renewer.done() or _renewer.get_loop() is not loop:
+        _renewer = loop.create_task(_renew_presence_forever())
+
+
+async def _renew_presence_forever() -> None:
+    while True:
+        await asyncio.sleep(presence.RENEW_SECONDS)
+        await sync_to_async(presence.renew, thread_sensitive=False)()
 
 
 async def _announce_presence(workshop_id: int) -> None:
@@ -180,7 +198,7 @@ class WallConsumer(LiveConsumer):
             self.scope, self.scope["url_route"]["kwargs"]["code"]
         )
         self.workshop_id = workshop.pk
-        self.language = workshop.language
+        self.language = actions.ui_language(self.scope, default=workshop.language)
         return [broadcast.wall_group(workshop.pk)]
 
 
@@ -216,18 +234,54 @@ class PhoneConsumer(LiveConsumer):
         self.workshop_id = participant.workshop_id
         self.group_id = participant.group_id
         self.language = actions.ui_language(self.scope, default=participant.workshop.language)
-        groups = [broadcast.phones_group(self.workshop_id)]
+        groups = [
+            broadcast.phones_group(self.workshop_id),
+            broadcast.participant_group(self.workshop_id, self.participant_id),
+        ]
         if self.group_id:
             groups.append(broadcast.buzz_group(self.workshop_id, self.group_id))
         return groups
 
     async def on_open(self):
-        await database_sync_to_async(actions.phone_presence)(self.participant_id, +1)
+        await sync_to_async(presence.arrive, thread_sensitive=False)(
+            self.workshop_id, self.participant_id, self.channel_name
+        )
+        if presence.shared():
+            keep_presence_renewed()
         announce_presence_soon(self.workshop_id)
 
     async def on_close(self):
-        await database_sync_to_async(actions.phone_presence)(self.participant_id, -1)
+        await sync_to_async(presence.leave, thread_sensitive=False)(
+            self.workshop_id, self.participant_id, self.channel_name
+        )
         announce_presence_soon(self.workshop_id)
+
+    async def summa_regroup(self, message):
+        """The facilitator moved this phone to another group (or regrouped the room)."""
+        await self.follow_group(message["group_id"])
+
+    async def follow_group(self, group_id: int | None):
+        if group_id == self.group_id:
+            return
+        if self.group_id:
+            old = broadcast.buzz_group(self.workshop_id, self.group_id)
+            await self.channel_layer.group_discard(old, self.channel_name)
+            self.channel_groups.remove(old)
+        if group_id:
+            new = broadcast.buzz_group(self.workshop_id, group_id)
+            await self.channel_layer.group_add(new, self.channel_name)
+            self.channel_groups.append(new)
+        self.group_id = group_id
+        # The phone fetches its new group's notes and heading (phone.js).
+        await self.send(
+            text_data=json.dumps({"type": "regrouped", "seq": None, "data": {"group_id": group_id}})
+        )
+
+    async def resume(self, after):
+        # The database is the truth: a phone that missed its move finds its group here.
+        group_id = await database_sync_to_async(actions.participant_group_id)(self.participant_id)
+        await self.follow_group(group_id)
+        await super().resume(after)
 
     async def handle_action(self, kind, message):
         raise ActionError(_("Only the facilitator can do that."), "forbidden")

@@ -75,8 +75,13 @@ def note_frame(event: Event, role: str) -> Frame:
         return Frame(cards=[{"id": f"note-{event.ref_id}", "remove": True}])
     workshop = note.workshop
     counts = [] if role == PHONE else [_count_card(event, note.group_id, note.round_id)]
-    if note.hidden and role != CONSOLE:
+    if note.hidden and role == WALL:
         return Frame(cards=[{"id": f"note-{note.pk}", "remove": True}, *counts])
+    if note.hidden and role == PHONE:
+        # Replaced where it is shown: the author's phone says it was hidden (phone.js
+        # keeps the text there); the group's other phones stop showing it.
+        card = render_to_string(NOTE_TEMPLATES[role], {"note": note, "workshop": workshop})
+        return Frame(cards=[{"id": f"note-{note.pk}", "html": card}])
     into, where = note_container(workshop, note, role)
     card = render_to_string(NOTE_TEMPLATES[role], {"note": note, "workshop": workshop})
     return Frame(
@@ -135,8 +140,14 @@ def _stage_frame(event: Event, workshop: Workshop, role: str) -> Frame:
         event, "console", lambda: screens.wall_columns(workshop, buzz_round, include_hidden=True)
     )
     context["agenda"] = once(event, "agenda", lambda: screens.agenda(workshop))
-    html = render_to_string("buzzgroups/_console_agenda.html", context) + render_to_string(
-        "buzzgroups/_console_round.html", context
+    # The vote panel too: what there is to vote on changes with the round (its notes).
+    html = "".join(
+        render_to_string(name, {**context, "vote_oob": True})
+        for name in (
+            "buzzgroups/_console_agenda.html",
+            "buzzgroups/_console_round.html",
+            "buzzgroups/_vote_console.html",
+        )
     )
     return Frame(html=html, data=data)
 

@@ -42,7 +42,6 @@ class Participant(models.Model):
     nickname = models.CharField(_("nickname"), max_length=NICKNAME_MAX_LENGTH, blank=True)
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
     # Open WebSockets of this phone (for "how many phones are connected").
-    connections = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["workshop", "joined_at"]

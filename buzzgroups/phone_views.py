@@ -138,10 +138,13 @@ def phone(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def phone_notes(request: HttpRequest, code: str) -> HttpResponse:
-    """The group's notes in the current round (the phone fetches it when a round starts)."""
+    """The group's notes in the current round, and the group's heading.
+
+    The phone fetches it when a round starts and when it is moved to another group.
+    """
     workshop, participant = _phone_or_join(request, code)
     context = _phone_context(request, workshop, participant)
-    return render(request, "buzzgroups/_phone_notes.html", context)
+    return render(request, "buzzgroups/_phone_notes_refresh.html", context)
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -30,6 +30,9 @@ PAGE_SEQ = re.compile(r'ws-connect="[^"]+" data-seq="(\d+)"')
 ROUND_CLOSE = re.compile(r"/rounds/(\d+)/close/")
 ROUND_OPEN = re.compile(r"/rounds/(\d+)/open/")
 
+# The nickname of a rehearsal's phone (manage.py rehearse removes them afterwards).
+REHEARSAL_NICKNAME = r"^Rehearsal [0-9]+$"
+
 # A rehearsal waits this long after the last post for the wall to show everything.
 SETTLE_SECONDS = 10.0
 

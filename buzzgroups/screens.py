@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from buzzgroups import voting
+from buzzgroups import presence, voting
 from buzzgroups.models import BuzzGroup, Note, Participant
 from sessions.models import AgendaItem, BuzzRound, Topic, Workshop
 
@@ -127,7 +127,7 @@ def note_column_key(workshop: Workshop, note: Note) -> str:
 
 
 def phones_online(workshop: Workshop) -> int:
-    return Participant.objects.filter(workshop=workshop, connections__gt=0).count()
+    return presence.count(workshop.pk)
 
 
 def stage(workshop: Workshop) -> dict:
@@ -156,12 +156,13 @@ def vote_stage(workshop: Workshop) -> dict:
 
 
 def phone_notes(participant: Participant, buzz_round: BuzzRound | None) -> list[Note]:
-    """The group's notes in this round, newest first."""
+    """The group's notes in this round, newest first (one's own hidden ones say so)."""
     if buzz_round is None or participant.group_id is None:
         return []
     notes = list(
-        visible_notes(buzz_round)
-        .filter(group_id=participant.group_id)
+        visible_notes(buzz_round, include_hidden=True)
+        .filter(Q(hidden=False) | Q(author=participant), group_id=participant.group_id)
+        .select_related("workshop")
         .order_by("-created_at", "-id")
     )
     for note in notes:

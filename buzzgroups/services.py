@@ -21,10 +21,10 @@ from buzzgroups.models import (
     Participant,
 )
 from sessions import broadcast
-from sessions.models import BuzzRound, Event, Topic, Workshop
-from sessions.services import open_round
+from sessions.models import MAX_GROUPS, BuzzRound, Event, Topic, Workshop
+from sessions.numbers import MAX_ID, NumberError, whole_number
+from sessions.services import lock_open_round, open_round_closing_overdue
 
-MAX_GROUPS = 100
 # Characters that take no room on screen: a note of only these is empty.
 INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff\u00ad]+")
 
@@ -92,6 +92,7 @@ def groups_set_count(*, workshop: Workshop, count: int) -> list[BuzzGroup]:
     for participant in moved:
         participant.group = _smallest_group(workshop)
         participant.save(update_fields=["group"])
+        broadcast.regroup(workshop.pk, participant.pk, participant.group_id)
     for group in workshop.buzz_groups.all():
         _publish_group(workshop, group)
     broadcast.publish(workshop, "wall.changed", audience=Event.Audience.SCREENS)
@@ -166,6 +167,7 @@ def participant_move(*, participant: Participant, group: BuzzGroup) -> Participa
     participant.group = group
     participant.save(update_fields=["group"])
     workshop = participant.workshop
+    broadcast.regroup(workshop.pk, participant.pk, group.pk)
     if old is not None:
         _publish_group(workshop, old)
     _publish_group(workshop, group)
@@ -230,20 +232,26 @@ def note_create(
     if existing is not None:
         return existing, False
     text = clean_note_text(text)
-    buzz_round = open_round(workshop)
+    buzz_round = open_round_closing_overdue(workshop)
     if buzz_round is None:
         raise NoteError(_("The buzz round is closed; notes can no longer be sent."))
     prompt = _prompt_of(buzz_round, prompt_id)
     topic = _topic_of(workshop, topic_id)
     if author.group_id is None:
         raise NoteError(_("You are not in a group yet; reload the page."))
-    recent = Note.objects.filter(
-        author=author, created_at__gte=timezone.now() - timedelta(minutes=1)
-    ).count()
-    if recent >= settings.SUMMA_NOTES_PER_MINUTE:
-        raise TooFast(_("You are writing faster than anyone can. Wait a moment and try again."))
     try:
         with transaction.atomic():
+            # Under the round's lock: closing the round waits for this note, or
+            # this note sees the round closed. The same for the per-minute count.
+            if lock_open_round(buzz_round) is None:
+                raise NoteError(_("The buzz round is closed; notes can no longer be sent."))
+            recent = Note.objects.filter(
+                author=author, created_at__gte=timezone.now() - timedelta(minutes=1)
+            ).count()
+            if recent >= settings.SUMMA_NOTES_PER_MINUTE:
+                raise TooFast(
+                    _("You are writing faster than anyone can. Wait a moment and try again.")
+                )
             note = Note.objects.create(
                 workshop=workshop,
                 round=buzz_round,
@@ -266,8 +274,8 @@ def note_create(
 
 def _prompt_of(buzz_round: BuzzRound, prompt_id):
     try:
-        return buzz_round.prompts.get(pk=int(prompt_id))
-    except (ValueError, TypeError, buzz_round.prompts.model.DoesNotExist):
+        return buzz_round.prompts.get(pk=whole_number(prompt_id, low=1, high=MAX_ID, what="prompt"))
+    except (NumberError, buzz_round.prompts.model.DoesNotExist):
         raise NoteError(_("Choose what the note is about.")) from None
 
 
@@ -275,8 +283,9 @@ def _topic_of(workshop: Workshop, topic_id) -> Topic | None:
     if topic_id in (None, ""):
         return None
     try:
-        return Topic.objects.get(pk=int(topic_id), item__workshop=workshop)
-    except (ValueError, TypeError, Topic.DoesNotExist):
+        pk = whole_number(topic_id, low=1, high=MAX_ID, what="topic")
+        return Topic.objects.get(pk=pk, item__workshop=workshop)
+    except (NumberError, Topic.DoesNotExist):
         raise NoteError(_("That topic is not part of this workshop.")) from None
 
 
@@ -294,7 +303,7 @@ def _own_note_in_open_round(author: Participant, note_id) -> Note:
     note = Note.objects.filter(pk=note_id, author=author, workshop=author.workshop).first()
     if note is None:
         raise Note.DoesNotExist
-    buzz_round = open_round(author.workshop)
+    buzz_round = open_round_closing_overdue(author.workshop)
     if buzz_round is None or buzz_round.pk != note.round_id:
         raise NoteError(_("The buzz round is closed; notes can no longer be changed."))
     return note
@@ -343,14 +352,27 @@ def note_highlight(*, note: Note, highlighted: bool = True) -> Note:
     return note
 
 
-def phone_connected(*, participant_id: int, delta: int) -> None:
-    """Count a phone's socket opening (+1) or closing (-1)."""
-    from django.db.models import F
-    from django.db.models.functions import Greatest
+@transaction.atomic
+def participants_remove(*, workshop: Workshop, participant_ids) -> int:
+    """Take people out of a workshop with every note they wrote, live on every screen.
 
-    Participant.objects.filter(pk=participant_id).update(
-        connections=Greatest(F("connections") + delta, 0)
-    )
+    Returns how many notes went with them.
+    """
+    people = list(Participant.objects.filter(workshop=workshop, pk__in=list(participant_ids)))
+    notes = list(Note.objects.filter(author__in=people).values_list("pk", "group_id"))
+    Note.objects.filter(author__in=people).delete()
+    Participant.objects.filter(pk__in=[person.pk for person in people]).delete()
+    for note_pk, group_id in notes:
+        broadcast.publish(
+            workshop,
+            "note.deleted",
+            audience=Event.Audience.GROUP,
+            group_id=group_id,
+            ref_id=note_pk,
+        )
+    for group in BuzzGroup.objects.filter(pk__in={p.group_id for p in people if p.group_id}):
+        _publish_group(workshop, group)
+    return len(notes)
 
 
 @transaction.atomic

@@ -13,13 +13,14 @@ from buzzgroups.models import DotVote
 from buzzgroups.phone_views import _phone_or_join
 from sessions.access import workshop_for_facilitator
 from sessions.models import AgendaItem, BuzzRound
+from sessions.numbers import MAX_ID, NumberError, whole_number
 from sessions.responses import console_action_done, console_action_refused
 
 
 def _id(raw) -> int:
     try:
-        return int(raw)
-    except (TypeError, ValueError):
+        return whole_number(raw, low=1, high=MAX_ID, what="id")
+    except NumberError:
         raise Http404 from None
 
 

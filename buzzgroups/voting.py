@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from buzzgroups.models import Dot, DotVote, Note, Participant
 from sessions import broadcast
 from sessions.models import AgendaItem, BuzzRound, Event, Topic, Workshop
+from sessions.numbers import MAX_ID, NumberError, whole_number
 
 MAX_DOTS = 20
 
@@ -271,11 +272,9 @@ def _publish(vote: DotVote, kind: str, *, group_id: int | None = None) -> None:
 
 
 def _whole_number(value, message: str) -> int:
-    if isinstance(value, bool):
-        raise VoteError(message)
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return whole_number(value, low=-MAX_ID, high=MAX_ID, what="")
+    except NumberError:
         raise VoteError(message) from None
 
 

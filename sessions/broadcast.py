@@ -57,6 +57,11 @@ def buzz_group(workshop_id: int, group_id: int) -> str:
     return f"summa.{workshop_id}.group.{group_id}"
 
 
+def participant_group(workshop_id: int, participant_id: int) -> str:
+    """The sockets of one participant's phone (it hears when it is moved to another group)."""
+    return f"summa.{workshop_id}.participant.{participant_id}"
+
+
 @dataclass
 class Frame:
     """What one role sees of an event.
@@ -161,6 +166,25 @@ def send_event(event: Event) -> None:
         except Exception:
             # The event is in the database: screens catch up on their next resume.
             log.exception("could not send event %s of workshop %s", event.seq, event.workshop_id)
+
+
+def regroup(workshop_id: int, participant_id: int, group_id: int) -> None:
+    """Once the transaction commits, tell a participant's phone sockets to follow its new group.
+
+    A hint: a phone that misses it (offline, or the layer away) finds its group
+    again from the database on its next connect or resume.
+    """
+
+    def send() -> None:
+        try:
+            async_to_sync(get_channel_layer().group_send)(
+                participant_group(workshop_id, participant_id),
+                {"type": "summa.regroup", "group_id": group_id},
+            )
+        except Exception:
+            log.warning("could not move participant %s's sockets", participant_id, exc_info=True)
+
+    transaction.on_commit(send)
 
 
 def send_unsequenced(workshop_id: int, kind: str, *, roles: tuple[str, ...], html: str, data: dict):

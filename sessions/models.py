@@ -21,6 +21,10 @@ def normalise_join_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
+# The most buzz groups a workshop can have (and the wall can reveal).
+MAX_GROUPS = 100
+
+
 class Workshop(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Not started")

@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from sessions import broadcast
-from sessions.models import AgendaItem, BuzzRound, Prompt, Topic, Workshop, new_join_code
+from sessions.models import (
+    MAX_GROUPS,
+    AgendaItem,
+    BuzzRound,
+    Prompt,
+    Topic,
+    Workshop,
+    new_join_code,
+)
 from sessions.program import Program
 
 MAX_ROUND_MINUTES = 180
@@ -197,6 +205,21 @@ def round_open(*, buzz_round: BuzzRound, minutes: int | None = None) -> BuzzRoun
     return buzz_round
 
 
+def lock_open_round(buzz_round: BuzzRound) -> BuzzRound | None:
+    """Inside a transaction: the round, locked, if it is still open and its time not up.
+
+    A write that needs an open round (a note) checks here, under the lock that
+    closing a round takes (the workshop's row, always taken first, as every
+    run-of-show write does), so nothing lands after the round closed. A note's
+    broadcast updates that row anyway, so notes queue there already.
+    """
+    list(Workshop.objects.select_for_update().filter(pk=buzz_round.item.workshop_id).values("pk"))
+    locked = BuzzRound.objects.filter(pk=buzz_round.pk).first()
+    if locked is None or locked.state != BuzzRound.State.OPEN or locked.is_overdue():
+        return None
+    return locked
+
+
 @transaction.atomic
 def round_extend(*, buzz_round: BuzzRound, minutes: int) -> BuzzRound:
     workshop = _locked(buzz_round.item.workshop)
@@ -245,8 +268,12 @@ def close_overdue_rounds(*, workshop: Workshop) -> None:
         round_close_if_due(buzz_round=buzz_round)
 
 
-def open_round(workshop: Workshop) -> BuzzRound | None:
-    """The round the phones write in now, if any (closing it first if its time is up)."""
+def open_round_closing_overdue(workshop: Workshop) -> BuzzRound | None:
+    """The round the phones write in now, if any.
+
+    Not a plain lookup: a round whose time is up is closed here (and that is
+    broadcast), so nobody writes into a round the room sees as over.
+    """
     buzz_round = (
         BuzzRound.objects.filter(item__workshop=workshop, state=BuzzRound.State.OPEN)
         .select_related("item")
@@ -298,7 +325,47 @@ def wall_set(
             raise ShowError(_("Unknown wall layout."))
         workshop.wall_layout = layout
     if revealed_groups != "keep":
+        if revealed_groups is not None and not (
+            isinstance(revealed_groups, int) and 0 <= revealed_groups <= MAX_GROUPS
+        ):
+            raise ShowError(
+                _("Show from 0 to %(max)s groups, or all of them.") % {"max": MAX_GROUPS}
+            )
         workshop.wall_revealed_groups = revealed_groups
     workshop.save(update_fields=["wall_layout", "wall_revealed_groups"])
     broadcast.publish(workshop, "wall.changed", audience="screens")
+    return workshop
+
+
+SHOW_FIELDS = ("state", "current_item_id", "started_at", "item_started_at", "ended_at")
+ROUND_FIELDS = ("state", "duration_minutes", "opened_at", "closes_at", "closed_at")
+
+
+def show_snapshot(workshop: Workshop) -> dict:
+    """Where the show is: enough to put it back after a rehearsal (``show_restore``)."""
+    workshop.refresh_from_db()
+    return {
+        "workshop": {name: getattr(workshop, name) for name in SHOW_FIELDS},
+        "items": dict(workshop.items.values_list("pk", "actual_seconds")),
+        "rounds": {
+            values["pk"]: {name: values[name] for name in ROUND_FIELDS}
+            for values in BuzzRound.objects.filter(item__workshop=workshop).values(
+                "pk", *ROUND_FIELDS
+            )
+        },
+    }
+
+
+@transaction.atomic
+def show_restore(*, workshop: Workshop, snapshot: dict) -> Workshop:
+    """Put the show back where ``show_snapshot`` found it, and tell every screen."""
+    workshop = _locked(workshop)
+    for name, value in snapshot["workshop"].items():
+        setattr(workshop, name, value)
+    workshop.save(update_fields=[name.removesuffix("_id") for name in SHOW_FIELDS])
+    for pk, seconds in snapshot["items"].items():
+        AgendaItem.objects.filter(pk=pk).update(actual_seconds=seconds)
+    for pk, fields in snapshot["rounds"].items():
+        BuzzRound.objects.filter(pk=pk).update(**fields)
+    _publish_show(workshop)
     return workshop

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 from sessions import services
 from sessions.access import workshop_for_facilitator
 from sessions.forms import ProgramUploadForm
-from sessions.models import BuzzRound
+from sessions.models import MAX_GROUPS, BuzzRound
+from sessions.numbers import NumberError, whole_number
 from sessions.program import ProgramError, decode_program, parse_program
 from sessions.responses import console_action_done, console_action_refused
 
@@ -73,8 +74,8 @@ def _minutes(request: HttpRequest, default: int | None = None) -> int | None:
     if not raw:
         return default
     try:
-        return int(raw)
-    except ValueError:
+        return whole_number(raw, low=-24 * 60, high=24 * 60, what=_("Minutes"))
+    except NumberError:
         raise services.ShowError(_("Give the minutes as a whole number.")) from None
 
 
@@ -146,11 +147,9 @@ def wall_layout(request, workshop):
 @show_action
 def wall_reveal(request, workshop):
     raw = request.POST.get("count", "").strip()
-    if raw == "all" or raw == "":
-        count = None
-    else:
-        try:
-            count = max(0, int(raw))
-        except ValueError:
-            raise services.ShowError(_("Give the number of groups to show.")) from None
+    count = (
+        None
+        if raw in ("all", "")
+        else whole_number(raw, low=0, high=MAX_GROUPS, what=_("The number of groups to show"))
+    )
     services.wall_set(workshop=workshop, revealed_groups=count)

@@ -113,11 +113,25 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------
 DATA_DIR = Path(os.environ.get("SUMMA_DATA_DIR", BASE_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# However SQLite is chosen (the default file, or DATABASE_URL=sqlite:///path),
+# it runs like this. WAL lets the wall read while phones write; IMMEDIATE makes
+# concurrent writers queue for the lock instead of failing with "database is
+# locked" halfway through a transaction; the long busy timeout lets a room of
+# phones joining at once wait their turn.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=20000;"
+        "PRAGMA foreign_keys=ON;"
+    ),
+}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=True)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
-        "DATABASE_POOL", True
-    ):
+    engine = DATABASES["default"]["ENGINE"]
+    if engine == "django.db.backends.postgresql" and envbool("DATABASE_POOL", True):
         # Under ASGI every HTTP request runs its sync code on a fresh thread, so
         # CONN_MAX_AGE keeps one connection per finished request until garbage
         # collection (docs/deploy.md has the count). A psycopg pool per process
@@ -133,25 +147,18 @@ if DATABASE_URL:
     else:
         # Without the pool (SQLite URLs, or PgBouncer in transaction mode with CONN_MAX_AGE=0).
         DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
+    if engine == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = {
+            **SQLITE_OPTIONS,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "summa.sqlite3",
-            "OPTIONS": {
-                # WAL lets the wall read while phones write; IMMEDIATE makes
-                # concurrent writers queue for the lock instead of failing with
-                # "database is locked" halfway through a transaction.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=20000;"
-                    "PRAGMA foreign_keys=ON;"
-                ),
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -218,6 +225,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "workshop.errors.csrf_failure"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -52,6 +52,7 @@
     var element = holder.content.firstElementChild;
     if (!element) { return; }
     if (existing) {
+      existing.dispatchEvent(new CustomEvent("summa:replacing", { bubbles: true, detail: { next: element } }));
       existing.replaceWith(element);
     } else if (card.into) {
       var container = document.querySelector(card.into);

@@ -37,9 +37,17 @@
   function outbox() { return load(outboxKey, []); }
   function setOutbox(items) { save(outboxKey, items); }
 
+  // The page's one CSRF token lives in the body's hx-headers, which every htmx
+  // request sends too. HTML pushed over the socket carries no token at all.
   function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
+    try {
+      var headers = JSON.parse(body.getAttribute("hx-headers") || body.getAttribute("data-hx-headers") || "{}");
+      return headers["X-CSRFToken"] || "";
+    } catch (e) { return ""; }
+  }
+  function setCsrfToken(token) {
+    var name = body.hasAttribute("data-hx-headers") ? "data-hx-headers" : "hx-headers";
+    body.setAttribute(name, JSON.stringify({ "X-CSRFToken": token }));
   }
 
   function list() {
@@ -70,11 +78,23 @@
     return card;
   }
 
-  function showStatus(item, state, message) {
+  // "Sending…", or "Not sent" with the reason on a line of its own: said once.
+  function showStatus(item, state, reason) {
     var card = pendingCard(item);
     card.dataset.state = state;
     var status = card.querySelector("[data-status]");
-    status.textContent = state === "sending" ? gettext("Sending…") : gettext("Not sent") + (message ? ": " + message : "");
+    status.textContent = state === "sending" ? gettext("Sending…") : gettext("Not sent");
+    var why = card.querySelector(".note__reason");
+    if (state === "failed" && reason) {
+      if (!why) {
+        why = document.createElement("p");
+        why.className = "note__reason";
+        card.appendChild(why);
+      }
+      why.textContent = reason;
+    } else if (why) {
+      why.remove();
+    }
     var retry = card.querySelector("button.retry");
     if (state === "failed" && !retry) {
       retry = document.createElement("button");
@@ -103,6 +123,23 @@
     if (window.Summa) { window.Summa.announce(gettext("Note sent.")); }
   }
 
+  function post(item) {
+    var form = new FormData();
+    form.append("client_id", item.client_id);
+    form.append("text", item.text);
+    form.append("prompt", item.prompt || "");
+    form.append("topic", item.topic || "");
+    return fetch(item.action, {
+      method: "POST",
+      body: form,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (answer) { return { status: response.status, answer: answer }; },
+        function () { return { status: response.status, answer: {} }; });
+    });
+  }
+
   function deliver(item) {
     if (sending[item.client_id]) { return; }
     sending[item.client_id] = true;
@@ -111,34 +148,30 @@
       setOutbox(outbox().map(function (other) { return other.client_id === item.client_id ? item : other; }));
     }
     showStatus(item, "sending");
-    var form = new FormData();
-    form.append("client_id", item.client_id);
-    form.append("text", item.text);
-    form.append("prompt", item.prompt || "");
-    form.append("topic", item.topic || "");
-    fetch(item.action, {
-      method: "POST",
-      body: form,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
-    }).then(function (response) {
-      return response.json().then(function (answer) { return { status: response.status, answer: answer }; },
-        function () { return { status: response.status, answer: {} }; });
+    post(item).then(function (result) {
+      // A stale token (the page waited while a login elsewhere rotated it): the
+      // refusal brings a fresh one; send once more with it. The same client id
+      // means a note is never saved twice.
+      if (result.status === 403 && result.answer.csrf_token) {
+        setCsrfToken(result.answer.csrf_token);
+        return post(item);
+      }
+      return result;
     }).then(function (result) {
       delete sending[item.client_id];
       if (result.answer.ok) {
         delivered(item, result.answer.html);
       } else if (result.status >= 400 && result.status < 500 && result.status !== 429) {
         // The server looked at it and said no: keep the text, say why, let the person decide.
-        item.failed = result.answer.error || gettext("Not sent");
+        item.failed = result.answer.error || gettext("The server refused the note.");
         setOutbox(outbox().map(function (other) { return other.client_id === item.client_id ? item : other; }));
-        showStatus(item, "failed", result.answer.error);
+        showStatus(item, "failed", item.failed);
       } else {
-        showStatus(item, "failed", result.answer.error || gettext("no connection, will retry"));
+        showStatus(item, "failed", result.answer.error || gettext("No connection; trying again soon."));
       }
     }).catch(function () {
       delete sending[item.client_id];
-      showStatus(item, "failed", gettext("no connection, will retry"));
+      showStatus(item, "failed", gettext("No connection; trying again soon."));
     });
   }
 
@@ -211,11 +244,25 @@
       window.Summa.announce(interpolate(gettext("New note: %s"), [text.textContent]));
     }
   });
+  // The facilitator moved this phone to another group: its socket follows the
+  // new group already; fetch the new group's heading and notes.
   document.addEventListener("summa:frame", function (event) {
     var frame = event.detail;
-    if (frame.type === "group.changed" && frame.data.members && frame.data.members.indexOf(parseInt(me, 10)) < 0) {
-      window.location.reload();  // moved to another group
+    if (frame.type === "regrouped" && String(frame.data.group_id) !== body.dataset.group) {
+      body.dataset.group = String(frame.data.group_id);
+      htmx.ajax("GET", body.dataset.notesUrl, { target: "#group-notes", swap: "outerHTML" }).then(function () {
+        markMine();
+        if (window.Summa) { window.Summa.announce(gettext("You are in a new group.")); }
+      });
     }
+  });
+  // A note of mine hidden by the facilitator: keep its text on my phone, say why.
+  document.addEventListener("summa:replacing", function (event) {
+    var old = event.target;
+    var next = event.detail.next;
+    if (!next.classList.contains("note--hidden") || old.dataset.author !== me) { return; }
+    var text = old.querySelector(".note__text");
+    if (text && !next.querySelector(".note__text")) { next.insertBefore(text.cloneNode(true), next.firstChild); }
   });
   document.addEventListener("htmx:wsAfterMessage", function () { setupForm(); followRound(); });
   document.addEventListener("summa:online", flush);

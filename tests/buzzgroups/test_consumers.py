@@ -278,9 +278,14 @@ async def test_a_hidden_note_leaves_the_wall_and_the_phones(
     for socket in (wall, phone, console):
         await frames(socket, timeout=0.3)
     await send(console, {"type": "note.hide", "note": note.pk, "hidden": True})
-    for socket in (wall, phone):
-        changed = [f for f in await frames(socket, timeout=0.5) if f["type"] == "note.changed"]
-        assert changed[-1]["cards"][0] == {"id": f"note-{note.pk}", "remove": True}
+    changed = [f for f in await frames(wall, timeout=0.5) if f["type"] == "note.changed"]
+    assert changed[-1]["cards"][0] == {"id": f"note-{note.pk}", "remove": True}
+    # The group's phones get a stub in its place, without the text: the author's
+    # phone says "hidden by the facilitator"; the others hide the stub.
+    changed = [f for f in await frames(phone, timeout=0.5) if f["type"] == "note.changed"]
+    (card,) = changed[-1]["cards"]
+    assert card["id"] == f"note-{note.pk}" and "into" not in card
+    assert "note--hidden" in card["html"] and "Upassende" not in card["html"]
     console_frames = [f for f in await frames(console, timeout=0.5) if f["type"] == "note.changed"]
     assert "note--hidden" in console_frames[-1]["cards"][0]["html"]
     for socket in (wall, phone, console):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import override
 
 from buzzgroups import services
 from buzzgroups.models import Note
@@ -84,7 +85,7 @@ def test_500_characters_is_fine(phones, open_first_round):
 
 
 def test_no_note_when_no_round_is_open(phones, first_round):
-    with pytest.raises(services.NoteError):
+    with override("en"), pytest.raises(services.NoteError, match="buzz round is closed"):
         services.note_create(author=phones[0], text="hei", prompt_id=None, client_id=uuid.uuid4())
 
 
@@ -92,7 +93,7 @@ def test_no_note_after_the_timer_has_run_out(phones, open_first_round):
     BuzzRound.objects.filter(pk=open_first_round.pk).update(
         closes_at=timezone.now() - timedelta(seconds=1)
     )
-    with pytest.raises(services.NoteError):
+    with override("en"), pytest.raises(services.NoteError, match="buzz round is closed"):
         post(phones[0])
     open_first_round.refresh_from_db()
     assert open_first_round.state == BuzzRound.State.CLOSED
@@ -100,7 +101,7 @@ def test_no_note_after_the_timer_has_run_out(phones, open_first_round):
 
 def test_the_prompt_must_belong_to_the_open_round(workshop, phones, open_first_round):
     other_round_prompt = workshop.items.get(number=3).buzz_rounds.get().prompts.first()
-    with pytest.raises(services.NoteError):
+    with override("en"), pytest.raises(services.NoteError, match="Choose what the note is about"):
         post(phones[0], prompt=other_round_prompt)
 
 

@@ -116,8 +116,10 @@ def test_an_oversize_note_is_refused_with_the_reason_and_the_draft_kept(
         {"text": text, "prompt": prompt_of(open_first_round), "client_id": str(uuid.uuid4())},
     )
     assert response.status_code == 400
-    assert "500" in response.content.decode()
-    assert text in response.content.decode()
+    page = response.content.decode()
+    # The reason names the limit and this note's length (the form's "0/500" counter does not).
+    assert "501" in page.split('id="note-error"')[1].split("</p>")[0]
+    assert text in page
 
 
 def test_too_many_notes_a_minute_answers_429(phone, workshop, open_first_round, settings):

@@ -91,6 +91,27 @@ def test_it_opens_a_round_and_closes_it_again(server):
     assert "opened the next one, and closed it at the end" in first.stdout
 
 
+def test_it_leaves_the_workshop_as_it_found_it(server):
+    url, code, env = server
+
+    def state() -> str:
+        # What the workshop holds, read from the server's own database.
+        script = (
+            "from sessions.models import Workshop, BuzzRound;"
+            f"w = Workshop.objects.get(join_code='{code}');"
+            "print(w.participants.count(), w.notes.count(), w.state, w.current_item_id,"
+            " sorted(BuzzRound.objects.filter(item__workshop=w).values_list('pk', 'state')))"
+        )
+        shell = [*MANAGE, "shell", "-c", script]
+        return subprocess.run(shell, env=env, cwd=ROOT, capture_output=True, text=True).stdout
+
+    before = state()
+    result = rehearse(server, "--phones", "3", "--rate", "5", "--duration", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "removed the rehearsal's 3 phones and 5 notes" in result.stdout
+    assert state() == before
+
+
 def test_it_says_when_the_password_is_wrong(server):
     result = rehearse(server, "--phones", "1", "--duration", "1", "--password", "wrong-one")
     assert result.returncode != 0

@@ -5,6 +5,8 @@ as soon as it exists; a new URL outside /w/ fails here until it is put on the
 allow-list of public participant URLs below.
 """
 
+import html
+import json
 import math
 import re
 import uuid
@@ -45,14 +47,14 @@ DJANGO_OWN = ("admin/", "accounts/", "i18n/", "jsi18n/")
 PUBLIC_PARTICIPANT_URLS = {
     "",
     "j/<str:code>/",
-    "j/<str:code>/<int:number>/",
+    "j/<str:code>/<id:number>/",
     "p/<str:code>/",
     "p/<str:code>/notes/",
     "p/<str:code>/notes/new/",
-    "p/<str:code>/notes/<int:note_id>/edit/",
-    "p/<str:code>/notes/<int:note_id>/delete/",
+    "p/<str:code>/notes/<id:note_id>/edit/",
+    "p/<str:code>/notes/<id:note_id>/delete/",
     "p/<str:code>/vote/",
-    "p/<str:code>/votes/<int:vote_id>/dots/",
+    "p/<str:code>/votes/<id:vote_id>/dots/",
 }
 # The facilitator's own lists: a login page for anybody else, nothing of anyone's.
 FACILITATOR_HOME = {"w/", "w/new/"}
@@ -405,8 +407,11 @@ def test_a_post_with_the_csrf_token_goes_through(room):
     """The control: the refusals above are about the token."""
     phone = Client(enforce_csrf_checks=True)
     phone.cookies = room["phone"].cookies
-    phone.get(f"/p/{room['workshop'].join_code}/")
-    token = phone.cookies["csrftoken"].value
+    page = phone.get(f"/p/{room['workshop'].join_code}/").content.decode()
+    # Where phone.js takes it: the page's one token, in the body's hx-headers.
+    token = json.loads(html.unescape(re.search(r"hx-headers='([^']+)'", page).group(1)))[
+        "X-CSRFToken"
+    ]
     response = phone.post(
         f"/p/{room['workshop'].join_code}/notes/new/",
         {"text": "Med token", "prompt": room["note"].prompt_id, "client_id": str(uuid.uuid4())},
@@ -462,7 +467,8 @@ def test_no_token_is_in_a_url_or_a_socket_address(room, facilitator):
     for page in pages:
         sockets = re.findall(r'ws-connect="([^"]*)"', page)
         assert sockets, "every live page opens a socket"
-        assert all("?" not in address for address in sockets)
+        # The query names the page's language, nothing else: no session, no token.
+        assert all(re.fullmatch(r"/ws/[\w/]+/(\?lang=(nb|en))?", a) for a in sockets), sockets
         assert key not in page
     token_routes = [r for r in ROUTES if "token" in r or "key" in r]
     # Django's password reset link (single use, expires) is the one exception.

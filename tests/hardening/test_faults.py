@@ -307,14 +307,6 @@ async def test_the_wall_sees_the_gap_of_dropped_frames_and_fetches_what_it_misse
     await wall.disconnect()
 
 
-def test_the_wall_and_console_pages_ask_for_strict_gap_checks():
-    for name in ("wall.html", "console.html"):
-        template = (ROOT / "templates/buzzgroups" / name).read_text()
-        assert 'data-gap-check="strict"' in template
-    live = (ROOT / "static/summa/live.js").read_text()
-    assert "frame.seq > last + 1" in live
-
-
 # --- An exception inside a consumer handler ---------------------------------
 
 

@@ -283,5 +283,16 @@ def test_the_purged_workshops_summary_names_no_participant(ended_workshops, faci
     assert "Ada-old" not in body
 
 
-def test_the_retention_time_has_a_default(settings):
-    assert settings.SUMMA_RETENTION_DAYS == 30
+def test_without_a_setting_people_are_forgotten_30_days_after_the_end(monkeypatch):
+    """The default, as an operator meets it: a fresh process with no SUMMA_RETENTION_DAYS."""
+    env = {k: v for k, v in os.environ.items() if k != "SUMMA_RETENTION_DAYS"}
+    script = "from django.conf import settings; print(settings.SUMMA_RETENTION_DAYS)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "30"

@@ -104,11 +104,24 @@ def test_every_change_is_an_event_with_the_next_sequence_number(workshop, first_
 
 
 def test_broadcasts_go_out_only_after_the_transaction_commits(
-    workshop, django_capture_on_commit_callbacks
+    workshop, django_capture_on_commit_callbacks, monkeypatch
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
+    from channels.layers import get_channel_layer
+
+    from sessions.broadcast import wall_group
+
+    layer = get_channel_layer()
+    sent = []
+
+    async def group_send(group, message):
+        sent.append((group, message))
+
+    monkeypatch.setattr(layer, "group_send", group_send)
+    with django_capture_on_commit_callbacks(execute=True):
         services.show_start(workshop=workshop)
-    assert len(callbacks) == 1
+        assert sent == [], "a frame left before the transaction committed"
+    walls = [message for group, message in sent if group == wall_group(workshop.pk)]
+    assert len(walls) == 1 and '"show.changed"' in walls[0]["texts"]["nb"]
 
 
 def test_ending_the_workshop_closes_the_open_round(workshop, open_first_round):

@@ -5,7 +5,10 @@
 
 The phones join through the same pages and sockets a real phone uses; the
 command logs in as the facilitator to watch the wall (and to open a buzz
-round if none is open, closing it again at the end).
+round if none is open). Afterwards it leaves the workshop as it found it: the
+rehearsal's phones and their notes are removed (live, from every screen) and
+the show is put back where it was. That takes this installation's database:
+against another server the command says what it left behind.
 """
 
 import asyncio
@@ -15,7 +18,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from buzzgroups.rehearsal import Plan, RehearsalError, rehearse
+from buzzgroups.rehearsal import REHEARSAL_NICKNAME, Plan, RehearsalError, rehearse
+from buzzgroups.services import participants_remove
+from sessions.models import Workshop, normalise_join_code
+from sessions.services import show_restore, show_snapshot
 
 MAX_PHONES = 5000
 MAX_DURATION = 3600
@@ -76,6 +82,11 @@ class Command(BaseCommand):
             f"{plan.rate:g} notes a second for {plan.duration:g} s."
         )
         self.stdout.ending = ""  # the progress line rewrites itself with "\r"
+        workshop = Workshop.objects.filter(join_code=normalise_join_code(plan.code)).first()
+        before = workshop and (
+            show_snapshot(workshop),
+            set(workshop.participants.values_list("pk", flat=True)),
+        )
         try:
             report = asyncio.run(rehearse(plan, out=self.stdout))
         except RehearsalError as error:
@@ -84,10 +95,33 @@ class Command(BaseCommand):
             raise CommandError(f"Lost the server at {plan.base_url}: {error}") from None
         finally:
             self.stdout.ending = "\n"
+            self._tidy(workshop, before)
         for line in report.lines():
             self.stdout.write(line)
         if not report.ok:
             raise CommandError("The rehearsal found notes that did not reach the wall.")
+
+    def _tidy(self, workshop: Workshop | None, before) -> None:
+        """Remove the rehearsal's phones and notes, and put the show back."""
+        if workshop is None:
+            self.stdout.write(
+                "This workshop is not in this installation's database: the rehearsal's phones "
+                "and notes stay in it. Remove them on the console of the server you rehearsed on."
+            )
+            return
+        snapshot, people = before
+        rehearsal = (
+            workshop.participants.exclude(pk__in=people)
+            .filter(nickname__regex=REHEARSAL_NICKNAME)
+            .values_list("pk", flat=True)
+        )
+        rehearsal = list(rehearsal)
+        notes = participants_remove(workshop=workshop, participant_ids=rehearsal)
+        show_restore(workshop=workshop, snapshot=snapshot)
+        self.stdout.write(
+            f"Tidied up: removed the rehearsal's {len(rehearsal)} phones and {notes} notes, "
+            "and put the show back where it was."
+        )
 
     def _remembered_password(self) -> str:
         """The demo facilitator's password, as demo_workshop keeps it beside the database."""
