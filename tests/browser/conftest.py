@@ -6,15 +6,24 @@ The server serves the same (file-based) test database the test writes to;
 everything that must reach a screen goes through the browser, as a person does.
 """
 
+import logging
 import os
 import shutil
+import tempfile
 from functools import partial
 from pathlib import Path
 
 import pytest
 
 CHROMIUM = os.environ.get("SUMMA_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots land in docs/ only when asked (SUMMA_SCREENSHOTS=1), so a test run
+# leaves `git status` clean; otherwise in a folder of their own under /tmp.
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = (
+    DOCS_SCREENSHOTS
+    if os.environ.get("SUMMA_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "summa-screenshots"
+)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -51,7 +60,13 @@ def django_db_modify_db_settings(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server_url(django_db_setup, django_db_blocker):
+def server_log(tmp_path_factory) -> Path:
+    """Where the test server writes what it logs at WARNING and above (tracebacks too)."""
+    return tmp_path_factory.mktemp("server") / "server.log"
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup, django_db_blocker, server_log):
     from channels.testing.live import make_application, set_database_connection
     from daphne.testing import DaphneProcess
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
@@ -63,7 +78,7 @@ def live_server_url(django_db_setup, django_db_blocker):
     process = DaphneProcess(
         "localhost",
         partial(make_application, static_wrapper=ASGIStaticFilesHandler),
-        setup=partial(_server_setup, django_db_blocker, set_database_connection),
+        setup=partial(_server_setup, django_db_blocker, set_database_connection, server_log),
     )
     process.start()
     if not process.ready.wait(timeout=30):
@@ -74,10 +89,14 @@ def live_server_url(django_db_setup, django_db_blocker):
     process.join(timeout=10)
 
 
-def _server_setup(django_db_blocker, set_database_connection):
+def _server_setup(django_db_blocker, set_database_connection, server_log):
     # The forked server inherits pytest-django's guard against database access.
     django_db_blocker.unblock()
     set_database_connection()
+    handler = logging.FileHandler(server_log)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    logging.getLogger().addHandler(handler)
 
 
 @pytest.fixture(autouse=True)

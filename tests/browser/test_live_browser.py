@@ -49,7 +49,12 @@ def test_a_whole_buzz_round_runs_from_console_to_wall_and_phones(
     hidden = Note.objects.get(text__startswith="Kundekontakt")
     console.locator(f"#note-{hidden.pk} .moderation button").first.click()
     expect(wall.locator(f"#note-{hidden.pk}")).to_have_count(0)
-    expect(bo.locator(f"#note-{hidden.pk}")).to_have_count(0)
+    # Its author's phone keeps it, and says why; nobody else's shows it.
+    expect(bo.locator(f"#note-{hidden.pk}.note--hidden")).to_be_visible()
+    expect(bo.locator(f"#note-{hidden.pk}")).to_contain_text("Kundekontakt der kundene er")
+    expect(bo.locator(f"#note-{hidden.pk}")).to_contain_text("Skjult av fasilitatoren")
+    for other in (ada, cy):
+        expect(other.locator(f"#note-{hidden.pk}")).not_to_be_visible()
     expect(console.locator(f"#note-{hidden.pk}.note--hidden")).to_have_count(1)
     hidden.refresh_from_db()
     assert hidden.hidden
