@@ -1,15 +1,21 @@
 """A participant's pages, with and without JavaScript."""
 
+import html
+import json
 import re
 import uuid
 
 import pytest
 from django.test import Client
 
+from buzzgroups import services
 from buzzgroups.models import Note, Participant
 from sessions.services import workshop_end
 
 pytestmark = pytest.mark.django_db
+
+# Queries for the phone page or its notes, whatever the number of notes.
+QUERY_BUDGET_PHONE_PAGE = 12
 
 
 @pytest.fixture
@@ -201,3 +207,120 @@ def test_the_join_page_still_works_when_the_cache_is_away(client, workshop, monk
     assert client.post("/", {"code": "NOPE42"}).status_code == 404
     response = client.post(f"/j/{workshop.join_code}/", {"nickname": "Ada"})
     assert response.status_code == 302
+
+
+# --- The room's real sequence ------------------------------------------------
+
+
+def phone_token(page: str) -> str:
+    """The page's one CSRF token, where phone.js reads it: the body's hx-headers."""
+    return json.loads(html.unescape(re.search(r"hx-headers='([^']+)'", page).group(1)))[
+        "X-CSRFToken"
+    ]
+
+
+def strict_phone(workshop) -> Client:
+    """A phone that joined as a browser does: with the join page's CSRF token."""
+    phone = Client(enforce_csrf_checks=True)
+    page = phone.get(f"/j/{workshop.join_code}/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = phone.post(
+        f"/j/{workshop.join_code}/", {"nickname": "Ada", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    return phone
+
+
+def post_json(client, workshop, buzz_round, text, token, client_id=None):
+    return client.post(
+        f"/p/{workshop.join_code}/notes/new/",
+        {"text": text, "prompt": prompt_of(buzz_round), "client_id": client_id or uuid.uuid4()},
+        headers={"Accept": "application/json", "X-CSRFToken": token},
+    )
+
+
+def test_a_phone_open_before_the_round_sends_one_note_after_another(workshop, first_round):
+    """The order of a room: the page is loaded while waiting, then the round opens."""
+    from sessions.services import round_open
+
+    phone = strict_phone(workshop)
+    page = phone.get(f"/p/{workshop.join_code}/").content.decode()
+    token = phone_token(page)
+    round_open(buzz_round=first_round, minutes=10)
+    for number in range(1, 4):
+        assert post_json(phone, workshop, first_round, f"Lapp {number}", token).status_code == 201
+    assert Note.objects.count() == 3
+
+
+def test_a_stale_token_is_refused_with_a_reason_and_a_fresh_token(workshop, open_first_round):
+    phone = strict_phone(workshop)
+    client_id = uuid.uuid4()
+    refused = post_json(phone, workshop, open_first_round, "Lapp", "x" * 64, client_id)
+    assert refused.status_code == 403
+    answer = refused.json()
+    assert answer["ok"] is False and "Last den inn på nytt" in answer["error"]
+    # phone.js sends once more with the token it was given: the same note, once.
+    again = post_json(phone, workshop, open_first_round, "Lapp", answer["csrf_token"], client_id)
+    assert again.status_code == 201
+    assert Note.objects.filter(client_id=client_id).count() == 1
+
+
+def test_a_stale_token_on_a_plain_form_gets_a_page_that_says_what_to_do(workshop, first_round):
+    phone = Client(enforce_csrf_checks=True)
+    response = phone.post(f"/j/{workshop.join_code}/", {"nickname": "Ada"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Last den inn på nytt" in page and 'class="message message--error"' in page
+
+
+def test_no_pushed_card_carries_an_empty_token_field(workshop, phones, open_first_round):
+    from django.template.loader import render_to_string
+
+    note = services.note_create(
+        author=phones[0], text="Hei", prompt_id=prompt_of(open_first_round), client_id=uuid.uuid4()
+    )[0]
+    card = render_to_string("buzzgroups/_phone_note.html", {"note": note, "workshop": workshop})
+    form = render_to_string(
+        "buzzgroups/_note_form.html",
+        {"workshop": workshop, "round": open_first_round, "prompts": [], "topics": []},
+    )
+    assert "csrfmiddlewaretoken" not in card + form
+
+
+@pytest.mark.parametrize("count", [1, 10, 40])
+def test_the_phone_page_and_its_notes_cost_the_same_queries_for_any_number_of_notes(
+    phone, workshop, open_first_round, count, django_assert_max_num_queries, settings
+):
+    settings.SUMMA_NOTES_PER_MINUTE = 100
+    author = Participant.objects.get(nickname="Ada")
+    for number in range(count):
+        services.note_create(
+            author=author,
+            text=f"Lapp {number}",
+            prompt_id=prompt_of(open_first_round),
+            client_id=uuid.uuid4(),
+        )
+    with django_assert_max_num_queries(QUERY_BUDGET_PHONE_PAGE):
+        page = phone.get(f"/p/{workshop.join_code}/")
+    assert page.content.decode().count('class="note ') == count
+    with django_assert_max_num_queries(QUERY_BUDGET_PHONE_PAGE):
+        phone.get(f"/p/{workshop.join_code}/notes/")
+
+
+def test_a_hidden_note_stays_on_its_authors_phone_and_says_why(phone, workshop, open_first_round):
+    author = Participant.objects.get(nickname="Ada")
+    mate = Client()
+    mate.post(f"/j/{workshop.join_code}/", {"nickname": "Bo"})
+    services.participant_move(
+        participant=Participant.objects.get(nickname="Bo"), group=author.group
+    )
+    mine = services.note_create(
+        author=author,
+        text="Min lapp",
+        prompt_id=prompt_of(open_first_round),
+        client_id=uuid.uuid4(),
+    )[0]
+    services.note_hide(note=mine)
+    page = phone.get(f"/p/{workshop.join_code}/").content.decode()
+    assert "Min lapp" in page and "Skjult av fasilitatoren" in page
+    assert "Min lapp" not in mate.get(f"/p/{workshop.join_code}/").content.decode()

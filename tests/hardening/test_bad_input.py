@@ -407,3 +407,64 @@ def test_the_import_command_refuses_a_bad_program_file(facilitator, tmp_path, ca
     with pytest.raises(CommandError, match=BAD_PROGRAM_REASONS[case]):
         call_command("import_program", str(path), "--owner", facilitator.username)
     assert Workshop.objects.count() == 0
+
+
+# --- Numbers from outside: checked where they enter ---------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", ["-5", "100000000000000000000", "drei", "1.5"])
+def test_revealing_groups_on_the_wall_refuses_a_count_out_of_range(workshop, facilitator, count):
+    console = logged_in(facilitator)
+    response = console.post(
+        f"/w/{workshop.join_code}/wall/reveal/", {"count": count}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    assert "message--error" in response.content.decode()
+    workshop.refresh_from_db()
+    assert workshop.wall_revealed_groups is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("group", ["abc", "", "100000000000000000000", "-1"])
+def test_moving_a_participant_to_a_group_that_is_no_number_says_so(
+    workshop, facilitator, phones, group
+):
+    console = logged_in(facilitator)
+    before = phones[0].group_id
+    response = console.post(
+        f"/w/{workshop.join_code}/participants/{phones[0].pk}/move/", {"group": group}, follow=True
+    )
+    assert response.status_code == 200
+    assert "message--error" in response.content.decode()
+    phones[0].refresh_from_db()
+    assert phones[0].group_id == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/w/{code}/notes/100000000000000000000/hide/",
+        "/w/{code}/rounds/99999999999999999999/close/",
+        "/w/{code}/show/goto/100000000000000000000/",
+        "/w/{code}/participants/100000000000000000000/move/",
+    ],
+)
+def test_a_twenty_digit_id_in_a_url_is_a_404_not_a_500(workshop, facilitator, path):
+    response = logged_in(facilitator).post(path.format(code=workshop.join_code), {"group": "1"})
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prompt_id", ["100000000000000000000", "-3", "١٢"])
+def test_a_note_with_a_prompt_id_past_any_id_is_refused_with_a_reason(workshop, prompt, prompt_id):
+    phone = join(workshop)
+    response = phone.post(
+        f"/p/{workshop.join_code}/notes/new/",
+        {"text": "Hei", "prompt": prompt_id, "client_id": str(uuid.uuid4())},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert Note.objects.count() == 0

@@ -237,6 +237,45 @@ def test_two_threads_posting_the_same_note_at_once_make_one_note(workshop, promp
     assert Note.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_note_sent_as_the_round_closes_is_refused_not_saved_into_the_closed_round(
+    workshop, prompt, phones
+):
+    """The close and the note race: the note waits for the close and is refused."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+    from django.utils.translation import override
+
+    from sessions.models import BuzzRound
+    from sessions.services import round_close
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory test database is shared by threads; runs on PostgreSQL")
+    buzz_round = BuzzRound.objects.get(state=BuzzRound.State.OPEN)
+    closing = threading.Event()
+
+    def close_slowly():
+        try:
+            with transaction.atomic():
+                round_close(buzz_round=buzz_round)
+                closing.set()
+                time.sleep(0.5)  # the note arrives while the close is not yet committed
+        finally:
+            connection.close()
+
+    closer = threading.Thread(target=close_slowly)
+    closer.start()
+    closing.wait(timeout=10)
+    with override("en"), pytest.raises(services.NoteError, match="buzz round is closed"):
+        services.note_create(
+            author=phones[0], text="For sent", prompt_id=prompt.pk, client_id=uuid.uuid4()
+        )
+    closer.join()
+    assert Note.objects.count() == 0
+
+
 # --- A channel layer that drops frames -----------------------------------------
 
 

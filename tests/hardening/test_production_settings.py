@@ -296,3 +296,25 @@ def test_without_a_setting_people_are_forgotten_30_days_after_the_end(monkeypatc
         check=True,
     )
     assert result.stdout.strip().splitlines()[-1] == "30"
+
+
+def test_sqlite_chosen_by_url_runs_in_wal_with_immediate_writes_and_a_long_wait(tmp_path):
+    """DATABASE_URL=sqlite:///path is SQLite too: the same settings as the default file."""
+    script = (
+        "from django.db import connection;"
+        "cursor = connection.cursor();"
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0],"
+        " cursor.execute('PRAGMA busy_timeout').fetchone()[0],"
+        " connection.settings_dict['OPTIONS'].get('transaction_mode'))"
+    )
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "wal 20000 IMMEDIATE"
