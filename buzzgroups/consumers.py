@@ -180,13 +180,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def resume(self, after):
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             raise ActionError(_('"after" must be a whole number.'), "bad_shape")
-        frames = await database_sync_to_async(broadcast.frames_since)(
-            self.workshop_id, after, self.role, self.group_id, self.language
+        frames, now = await database_sync_to_async(broadcast.catch_up)(
+            self.workshop_id,
+            after,
+            self.role,
+            group_id=self.group_id,
+            participant_id=getattr(self, "participant_id", None),
+            language=self.language,
         )
         for text in frames:
             await self.send(text_data=text)
         await self.send(
-            text_data=json.dumps({"type": "resumed", "seq": None, "count": len(frames)})
+            text_data=json.dumps(
+                {"type": "resumed", "seq": None, "count": len(frames), "upto": now}
+            )
         )
 
 

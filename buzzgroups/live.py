@@ -119,7 +119,7 @@ def group_frame(event: Event, role: str) -> Frame:
     )
 
 
-def _stage_frame(event: Event, workshop: Workshop, role: str) -> Frame:
+def stage_frame(event: Event, workshop: Workshop, role: str) -> Frame:
     context = {**once(event, "stage", lambda: screens.stage(workshop)), "oob": True}
     buzz_round = context["round"]
     data = {
@@ -160,4 +160,4 @@ def show_frame(event: Event, role: str) -> Frame:
         "workshop",
         lambda: Workshop.objects.select_related("current_item").get(pk=event.workshop_id),
     )
-    return _stage_frame(event, workshop, role)
+    return stage_frame(event, workshop, role)

@@ -6,8 +6,11 @@ database is the truth; the socket is a hint), and after the commit renders one
 frame per screen role and sends it to the channel groups that should see it.
 
 A frame is JSON: ``{"type": kind, "seq": n, "html": "...", "data": {...}}``.
-A screen remembers the last ``seq`` it saw; after a reconnect, or when it sees
-a gap, it asks for ``frames_since(...)`` and gets exactly what it missed.
+Frames may arrive late or out of order (several server processes send them);
+a screen applies each by what it shows (a card by its id), never drops one for
+its number. After a reconnect, a gap it cannot close, or now and then, a screen
+asks to ``resume`` after the last point it knows it is complete up to, and gets
+``catch_up(...)``: nothing if it missed nothing, else one snapshot of its view.
 
 Renderers are registered by kind (``@renderer("note.added")``) by the app that
 owns the screens, so this module never imports the apps that build on it.
@@ -36,9 +39,6 @@ PHONE = "phone"
 # frame is small; the wall's and the console's can carry every note of a round,
 # and a room of phones should not wait for those to render.
 ROLES = (PHONE, WALL, CONSOLE)
-
-# More missed events than this, and a screen is told to reload instead.
-MAX_CATCH_UP = 1000
 
 
 def wall_group(workshop_id: int) -> str:
@@ -77,8 +77,10 @@ class Frame:
 
 
 Renderer = Callable[[Event, str], Frame | None]
+Snapshot = Callable[..., Frame]
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 _renderers: dict[str, Renderer] = {}
+_snapshot: Snapshot = lambda workshop_id, role, **ids: Frame()  # noqa: E731 - until registered
 
 
 def renderer(kind: str) -> Callable[[Renderer], Renderer]:
@@ -131,12 +133,11 @@ def channel_group_for(event: Event, role: str) -> str:
     return phones_group(event.workshop_id)
 
 
-def render_frame(event: Event, role: str, language: str, *, replay: bool = False) -> str:
+def render_frame(event: Event, role: str, language: str) -> str:
     """The frame one role sees for an event, as JSON text, in one language.
 
     Renderers show the current state of what the event is about, so a frame
-    sent again (``replay``: from the database, after a reconnect or a periodic
-    sync) is safe to apply twice.
+    that comes late, or twice, is safe to apply.
     """
     func = _renderers.get(event.kind)
     with translation.override(language):
@@ -148,8 +149,6 @@ def render_frame(event: Event, role: str, language: str, *, replay: bool = False
         "data": frame.data or {},
         "cards": frame.cards or [],
     }
-    if replay:
-        body["replay"] = True
     return json.dumps(body, ensure_ascii=False)
 
 
@@ -204,16 +203,49 @@ def send_unsequenced(workshop_id: int, kind: str, *, roles: tuple[str, ...], htm
             log.warning("could not send %s to workshop %s", kind, workshop_id, exc_info=True)
 
 
-def frames_since(
-    workshop_id: int, after: int, role: str, group_id: int | None = None, language: str = "nb"
-) -> list[str]:
-    """The frames a screen missed after ``after``, in order; a reload hint if too many."""
-    events = Event.objects.filter(workshop_id=workshop_id, seq__gt=after)
+def snapshot_renderer(func: Snapshot) -> Snapshot:
+    """Register the function that renders a screen's whole live view (one per project)."""
+    global _snapshot
+    _snapshot = func
+    return func
+
+
+def catch_up(
+    workshop_id: int,
+    after: int,
+    role: str,
+    *,
+    group_id: int | None = None,
+    participant_id: int | None = None,
+    language: str = "nb",
+) -> tuple[list[str], int]:
+    """What a screen that has seen everything up to ``after`` needs: ``(frames, now)``.
+
+    Nothing if no event it may see came since; otherwise one snapshot of its
+    whole live view as it is now, however many events it missed: a bounded
+    number of queries, and bytes in proportion to what the screen shows. ``now``
+    is the workshop's sequence number the answer is complete up to (events are
+    numbered in the order they commit, under the workshop's row lock).
+    """
+    now = Workshop.objects.values_list("seq", flat=True).get(pk=workshop_id)
+    if after >= now:
+        return [], now
+    missed = Event.objects.filter(workshop_id=workshop_id, seq__gt=after, seq__lte=now)
     if role == PHONE:
-        events = events.filter(
+        missed = missed.filter(
             Q(audience=Event.Audience.ALL) | Q(audience=Event.Audience.GROUP, group_id=group_id)
         )
-    events = list(events.order_by("seq")[: MAX_CATCH_UP + 1])
-    if len(events) > MAX_CATCH_UP:
-        return [json.dumps({"type": "reload", "seq": None, "html": "", "data": {}, "cards": []})]
-    return [render_frame(event, role, language, replay=True) for event in events]
+    elif role not in (WALL, CONSOLE):
+        raise ValueError(f"unknown role {role!r}")
+    if not missed.exists():
+        return [], now
+    with translation.override(language):
+        frame = _snapshot(workshop_id, role, group_id=group_id, participant_id=participant_id)
+    body = {
+        "type": "snapshot",
+        "seq": now,
+        "html": frame.html,
+        "data": frame.data or {},
+        "cards": frame.cards or [],
+    }
+    return [json.dumps(body, ensure_ascii=False)], now

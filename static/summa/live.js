@@ -1,11 +1,17 @@
 /* Summa's live screens on top of htmx's WebSocket extension.
  *
- * Every frame is JSON: {type, seq, html, data, cards}. The element with
- * ws-connect remembers the last seq in data-seq; a frame it has seen is
- * dropped, and after a reconnect (or, on the wall and console, a gap) it asks
- * the server to "resume" after that seq and gets exactly what it missed.
- * "cards" are inserted, replaced or removed by id; "html" is left to htmx as
- * out-of-band swaps. No inline script: the page's CSP forbids it.
+ * Every frame is JSON: {type, seq, html, data, cards}. Several server processes
+ * send frames, so they may come late or out of order: none is dropped for its
+ * number. A card (a note, a count) is placed by its id unless this screen
+ * already shows a newer version of it; an out-of-band block (the stage) is
+ * swapped unless a newer one is shown or it is the same as what is shown.
+ *
+ * The element with ws-connect keeps in data-seq the point it is complete up
+ * to. After a reconnect, now and then, and on the wall and console when a gap
+ * in the numbers does not close by itself, it asks the server to "resume"
+ * after that point and gets nothing (it missed nothing) or one "snapshot" of
+ * its whole view. "html" is left to htmx as out-of-band swaps. No inline
+ * script: the page's CSP forbids it.
  */
 (function () {
   "use strict";
@@ -19,6 +25,8 @@
   var sockets = new WeakMap();
   var t = window.gettext || function (s) { return s; };
   var gettext = t;  // by name, so makemessages -d djangojs finds the strings
+  var GAP_WAIT_MS = 1500;      // a late frame usually closes a gap by then
+  var RESUME_RETRY_MS = 3000;  // a resume that got no answer, or an error, is asked again
 
   // One polite live region per page (#announcer in base.html): the timer and new
   // notes speak through it, so a screen reader hears a sentence, not every tick.
@@ -29,7 +37,17 @@
     window.setTimeout(function () { region.textContent = text; }, 150);
   }
 
-  function lastSeq(host) { return parseInt(host.dataset.seq || "0", 10); }
+  // What this screen shows, per host: the version (seq) of each card and block
+  // it placed, the point it is complete up to, and the numbers seen past it.
+  function state(host) {
+    if (!host._summa) {
+      var page = parseInt(host.dataset.seq || "0", 10);
+      host._summa = { baseline: page, versions: new Map(), shown: new Map(), seen: new Set(), gapTimer: null };
+    }
+    return host._summa;
+  }
+
+  function completeUpTo(host) { return parseInt(host.dataset.seq || "0", 10); }
 
   function send(host, message) {
     var socket = sockets.get(host);
@@ -37,15 +55,33 @@
   }
 
   function resume(host) {
+    var memory = state(host);
+    if (host.dataset.resuming) { return; }
     host.dataset.resuming = "1";
-    send(host, { type: "resume", after: lastSeq(host) });
+    send(host, { type: "resume", after: completeUpTo(host) });
+    // No answer (a socket that died meanwhile, a server that refused): ask again.
+    window.clearTimeout(memory.resumeTimer);
+    memory.resumeTimer = window.setTimeout(function () {
+      if (host.dataset.resuming) { delete host.dataset.resuming; resume(host); }
+    }, RESUME_RETRY_MS * 3);
   }
 
-  function applyCard(card) {
+  function newer(memory, key, seq) {
+    if (typeof seq !== "number") { return true; }
+    var known = memory.versions.has(key) ? memory.versions.get(key) : memory.baseline;
+    return seq > known;
+  }
+
+  function applyCard(memory, card, seq, force) {
     var existing = document.getElementById(card.id);
+    if (!force && !newer(memory, card.id, seq)) { return; }
+    if (typeof seq === "number") { memory.versions.set(card.id, seq); }
     if (card.remove) {
       if (existing) { existing.remove(); }
       return;
+    }
+    if (existing && existing.contains(document.activeElement) && force) {
+      return;  // a snapshot does not pull a note from under the person editing it
     }
     var holder = document.createElement("template");
     holder.innerHTML = card.html.trim();
@@ -65,41 +101,78 @@
     element.dispatchEvent(new CustomEvent("summa:card", { bubbles: true, detail: { replaced: !!existing } }));
   }
 
+  // The out-of-band blocks of a frame, less those this screen shows already
+  // (the same markup) or shows newer (a stage frame that came late).
+  function freshBlocks(memory, html, seq, force) {
+    if (!html) { return ""; }
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    Array.prototype.slice.call(holder.content.children).forEach(function (block) {
+      if (!block.id) { return; }
+      var markup = block.outerHTML;
+      if ((!force && !newer(memory, "#" + block.id, seq)) || memory.shown.get(block.id) === markup) {
+        block.remove();
+        return;
+      }
+      if (typeof seq === "number") { memory.versions.set("#" + block.id, seq); }
+      memory.shown.set(block.id, markup);
+    });
+    return holder.innerHTML;
+  }
+
+  // Wall and console see every number: they know what they miss. The point they
+  // are complete up to moves over each number seen; a gap that stays open asks.
+  function counted(host, memory, seq) {
+    if (host.dataset.gapCheck !== "strict" || typeof seq !== "number") { return; }
+    var upTo = completeUpTo(host);
+    if (seq <= upTo) { return; }
+    memory.seen.add(seq);
+    while (memory.seen.has(upTo + 1)) { memory.seen.delete(upTo + 1); upTo += 1; }
+    host.dataset.seq = String(upTo);
+    if (memory.seen.size && !memory.gapTimer) {
+      memory.gapTimer = window.setTimeout(function () {
+        memory.gapTimer = null;
+        if (memory.seen.size) { resume(host); }
+      }, GAP_WAIT_MS);
+    }
+  }
+
+  function caughtUp(host, memory, upto) {
+    delete host.dataset.resuming;
+    window.clearTimeout(memory.resumeTimer);
+    if (typeof upto !== "number") { return; }
+    if (upto > completeUpTo(host)) { host.dataset.seq = String(upto); }
+    memory.seen.forEach(function (seq) { if (seq <= upto) { memory.seen.delete(seq); } });
+    counted(host, memory, upto);
+  }
+
   htmx.defineExtension("summa-live", {
     transformResponse: function (text, xhr, host) {
       if (xhr) { return text; }
       var frame;
       try { frame = JSON.parse(text); } catch (e) { return ""; }
-      if (frame.type === "reload") { window.location.reload(); return ""; }
-      if (frame.type === "resumed") {
-        delete host.dataset.resuming;
-        if (host.dataset.pendingGap) { delete host.dataset.pendingGap; resume(host); }
-        return "";
-      }
+      var memory = state(host);
+      if (frame.type === "resumed") { caughtUp(host, memory, frame.upto); return ""; }
       if (frame.type === "error") {
+        if (host.dataset.resuming) {
+          // The resume was refused (the server was busy): ask again in a moment.
+          delete host.dataset.resuming;
+          window.setTimeout(function () { resume(host); }, RESUME_RETRY_MS * (0.5 + Math.random()));
+        }
         document.dispatchEvent(new CustomEvent("summa:error", { detail: frame }));
         return "";
       }
-      if (typeof frame.seq === "number") {
-        var last = lastSeq(host);
-        if (frame.replay) {
-          // From the database: safe to apply again (it shows the current state).
-          if (frame.seq > last) { host.dataset.seq = String(frame.seq); }
-          (frame.cards || []).forEach(applyCard);
-          document.dispatchEvent(new CustomEvent("summa:frame", { detail: frame }));
-          return frame.html || "";
-        }
-        if (frame.seq <= last) { return ""; }
-        if (host.dataset.gapCheck === "strict" && frame.seq > last + 1) {
-          // Something was lost on the way: fetch it, in order, from the database.
-          if (host.dataset.resuming) { host.dataset.pendingGap = "1"; } else { resume(host); }
-          return "";
-        }
-        host.dataset.seq = String(frame.seq);
+      var snapshot = frame.type === "snapshot";
+      if (snapshot) {
+        // The whole view as of frame.seq: older frames still on their way are stale.
+        memory.baseline = Math.max(memory.baseline, frame.seq);
+        memory.versions.forEach(function (seq, key) { if (seq <= frame.seq) { memory.versions.delete(key); } });
+      } else {
+        counted(host, memory, frame.seq);
       }
-      (frame.cards || []).forEach(applyCard);
+      (frame.cards || []).forEach(function (card) { applyCard(memory, card, frame.seq, snapshot); });
       document.dispatchEvent(new CustomEvent("summa:frame", { detail: frame }));
-      return frame.html || "";
+      return freshBlocks(memory, frame.html, frame.seq, snapshot);
     }
   });
 
@@ -110,22 +183,17 @@
     if (banner) { banner.hidden = online; }
   }
 
-  // Now and then every screen asks again for what happened since its last sync.
-  // That covers what a live push can lose without a gap to show it: a phone only
-  // sees its own group's sequence numbers, and a frame sent while the channel
-  // layer was away is lost without a reconnect.
-  var SYNC_MS = 20000;
-
+  // Now and then every screen asks whether it missed anything: that covers what a
+  // live push can lose without a gap to show it (a phone sees only its own
+  // group's numbers; a frame sent while the channel layer was away is lost
+  // without a reconnect). Answered with nothing, or one snapshot. Phones ask
+  // less often: a room of them should not keep the server busy.
   function periodicSync(host) {
+    var every = host.dataset.gapCheck === "strict" ? 20000 : 60000;
     window.setTimeout(function () {
-      if (document.body.classList.contains("is-online") && !host.dataset.resuming) {
-        var since = parseInt(host.dataset.syncedSeq || host.dataset.seq || "0", 10);
-        host.dataset.syncedSeq = host.dataset.seq || "0";
-        host.dataset.resuming = "1";
-        send(host, { type: "resume", after: since });
-      }
+      if (document.body.classList.contains("is-online")) { resume(host); }
       periodicSync(host);
-    }, SYNC_MS * (0.75 + Math.random() / 2));
+    }, every * (0.75 + Math.random() / 2));
   }
 
   document.addEventListener("htmx:wsOpen", function (event) {
@@ -133,8 +201,8 @@
     var first = !sockets.has(host);
     sockets.set(host, event.detail.socketWrapper);
     setOnline(true);
+    delete host.dataset.resuming;  // what was asked on the old socket is gone with it
     resume(host);
-    host.dataset.syncedSeq = host.dataset.seq || "0";
     if (first) { periodicSync(host); }
     document.dispatchEvent(new CustomEvent("summa:online"));
   });

@@ -248,6 +248,14 @@
   // new group already; fetch the new group's heading and notes.
   document.addEventListener("summa:frame", function (event) {
     var frame = event.detail;
+    if (frame.type === "snapshot" && frame.data.note_ids) {
+      // The group's notes as they are now: a note taken back meanwhile goes.
+      var keep = {};
+      frame.data.note_ids.forEach(function (id) { keep["note-" + id] = true; });
+      document.querySelectorAll("#group-notes .note[id^='note-']").forEach(function (card) {
+        if (!keep[card.id]) { card.remove(); }
+      });
+    }
     if (frame.type === "regrouped" && String(frame.data.group_id) !== body.dataset.group) {
       body.dataset.group = String(frame.data.group_id);
       htmx.ajax("GET", body.dataset.notesUrl, { target: "#group-notes", swap: "outerHTML" }).then(function () {

@@ -321,11 +321,13 @@ def cookie_header(session: requests.Session) -> str:
 
 
 class Screen:
-    """Tracks seq, asks to resume after a reconnect or a gap, and collects note ids."""
+    """Applies every frame whatever its order, asks to resume after a reconnect or a gap
+    that does not close, and collects the note ids it shows (as live.js does)."""
 
     def __init__(self, path: str, cookies: str, strict: bool):
         self.path, self.cookies, self.strict = path, cookies, strict
-        self.seq = 0
+        self.seq = 0  # complete up to here
+        self.seen: set[int] = set()  # numbers seen past it (wall and console)
         self.notes: set[int] = set()
         self.socket = None
         self.resuming = False
@@ -384,25 +386,31 @@ class Screen:
     async def handle(self, frame: dict) -> None:
         if frame["type"] == "resumed":
             self.resuming = False
+            self.seq = max(self.seq, frame["upto"])
+            self.seen = {seq for seq in self.seen if seq > self.seq}
             if self.pending_gap:
                 self.pending_gap = False
                 await self.resume()
             return
+        if frame["type"] == "snapshot":
+            self.notes.update(frame["data"].get("note_ids", []))
+            return
         seq = frame.get("seq")
         if not isinstance(seq, int):
             return
-        if seq <= self.seq:
-            return
-        if self.strict and seq > self.seq + 1:
-            if self.resuming:
-                self.pending_gap = True
-            else:
-                await self.resume()
-            return
-        self.seq = seq
         note = (frame.get("data") or {}).get("note")
         if frame["type"] == "note.added" and note:
-            self.notes.add(note["id"])
+            self.notes.add(note["id"])  # whatever its number: frames come out of order
+        if self.strict and seq > self.seq:
+            self.seen.add(seq)
+            while self.seq + 1 in self.seen:
+                self.seq += 1
+                self.seen.discard(self.seq)
+            if self.seen:  # live.js waits a moment first; here the next read closes it
+                if self.resuming:
+                    self.pending_gap = True
+                else:
+                    await self.resume()
 
     async def wait_for(self, note_ids: set[int], seconds: float = 10) -> bool:
         import asyncio
