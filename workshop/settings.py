@@ -276,6 +276,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SUMMA_NOTES_PER_MINUTE = envint("SUMMA_NOTES_PER_MINUTE", 20)
 # Wrong join codes from one address in a minute before it is slowed down (429).
 SUMMA_JOIN_ATTEMPTS_PER_MINUTE = envint("SUMMA_JOIN_ATTEMPTS_PER_MINUTE", 30)
+# What one socket may ask of the server: expensive frames (resume, timer.expired,
+# console actions) in a burst, then this many a second (docs/security.md).
+SUMMA_SOCKET_BURST = envint("SUMMA_SOCKET_BURST", 10)
+SUMMA_SOCKET_RATE = float(envint("SUMMA_SOCKET_RATE_PER_MINUTE", 60)) / 60
 # Participant data is purged this many days after a workshop ends.
 SUMMA_RETENTION_DAYS = envint("SUMMA_RETENTION_DAYS", 30)
 
