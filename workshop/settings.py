@@ -6,6 +6,7 @@ channel layer. ``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` to Redis.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    # Login throttling (docs/security.md): failed logins counted in the database.
+    "axes",
     "sessions.apps.WorkshopsConfig",
     "buzzgroups.apps.BuzzGroupsConfig",
 ]
@@ -89,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "workshop.urls"
@@ -211,6 +216,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins are counted in the database, so every server process sees them.
+# Counted per account and, separately, per address; a lockout lasts its cool-off,
+# a successful login forgets the failures of that account and address.
+AXES_FAILURE_LIMIT = envint("SUMMA_LOGIN_ATTEMPTS", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("SUMMA_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sessions.views.login_locked_out"
+# A lockout is logged as one warning line, not one per attempt.
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "sessions:workshop_list"
 LOGOUT_REDIRECT_URL = "buzzgroups:home"
