@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from buzzgroups import screens, services
@@ -117,6 +118,45 @@ def participant_move(request: HttpRequest, code: str, participant_id: int) -> Ht
     participant = get_object_or_404(Participant, pk=participant_id, workshop=workshop)
     group = get_object_or_404(BuzzGroup, pk=request.POST.get("group") or 0, workshop=workshop)
     services.participant_move(participant=participant, group=group)
+    return _back_to_groups(request, code)
+
+
+@require_POST
+def room_set(request: HttpRequest, code: str) -> HttpResponse:
+    """Lock or open the room, and set the most participants it takes."""
+    workshop = workshop_for_facilitator(request.user, code)
+    locked = {"1": True, "0": False}.get(request.POST.get("locked", ""))
+    cap = request.POST.get("cap", "").strip()
+    try:
+        cap_number = int(cap) if cap else None
+        if cap_number is not None and not 1 <= cap_number <= services.MAX_PARTICIPANT_CAP:
+            raise services.GroupError(
+                _("Allow from 1 to %(max)s participants.")
+                % {"max": f"{services.MAX_PARTICIPANT_CAP:,}"}
+            )
+        services.room_set(workshop=workshop, locked=locked, cap=cap_number)
+    except ValueError as error:
+        message = error if isinstance(error, services.GroupError) else _("Give a whole number.")
+        return _back_to_groups(request, code, message)
+    return _back_to_groups(request, code)
+
+
+@require_POST
+def participant_remove(request: HttpRequest, code: str, participant_id: int) -> HttpResponse:
+    """Take a participant and all their notes out of the workshop, on every screen."""
+    workshop = workshop_for_facilitator(request.user, code)
+    participant = get_object_or_404(Participant, pk=participant_id, workshop=workshop)
+    name = str(participant)
+    count = services.participant_remove(participant=participant)
+    messages.success(
+        request,
+        ngettext(
+            "%(name)s and %(count)s note were removed.",
+            "%(name)s and %(count)s notes were removed.",
+            count,
+        )
+        % {"name": name, "count": count},
+    )
     return _back_to_groups(request, code)
 
 

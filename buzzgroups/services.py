@@ -25,6 +25,8 @@ from sessions.models import BuzzRound, Event, Topic, Workshop
 from sessions.services import open_round
 
 MAX_GROUPS = 100
+# The most participants a facilitator may allow in one workshop.
+MAX_PARTICIPANT_CAP = 100_000
 # Characters that take no room on screen: a note of only these is empty.
 INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff\u00ad]+")
 
@@ -143,6 +145,19 @@ def clean_nickname(nickname: str) -> str:
     return nickname
 
 
+class JoinClosed(GroupError):
+    """The facilitator locked the room, or it is full."""
+
+
+def joining_closed(workshop: Workshop) -> str | None:
+    """Why no new phone may join now, or None."""
+    if workshop.room_locked:
+        return _("The facilitator has closed the room to new participants.")
+    if workshop.participants.count() >= workshop.participant_cap:
+        return _("The workshop is full.")
+    return None
+
+
 @transaction.atomic
 def participant_join(
     *, workshop: Workshop, nickname: str = "", group: BuzzGroup | None = None
@@ -150,6 +165,8 @@ def participant_join(
     """A phone arrives: it lands in the given group, or the one with fewest people."""
     nickname = clean_nickname(nickname)
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if reason := joining_closed(workshop):
+        raise JoinClosed(reason)
     if group is not None and group.workshop_id != workshop.pk:
         raise GroupError(_("That group belongs to another workshop."))
     group = group or _smallest_group(workshop)
@@ -170,6 +187,53 @@ def participant_move(*, participant: Participant, group: BuzzGroup) -> Participa
         _publish_group(workshop, old)
     _publish_group(workshop, group)
     return participant
+
+
+@transaction.atomic
+def room_set(*, workshop: Workshop, locked: bool | None = None, cap: int | None = None) -> Workshop:
+    """The facilitator's controls of who may join: lock the room, cap the participants.
+
+    Phones already in keep working either way.
+    """
+    if cap is not None and not 1 <= cap <= MAX_PARTICIPANT_CAP:
+        raise GroupError(
+            _("Allow from 1 to %(max)s participants.") % {"max": f"{MAX_PARTICIPANT_CAP:,}"}
+        )
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if locked is not None:
+        workshop.room_locked = locked
+    if cap is not None:
+        workshop.participant_cap = cap
+    workshop.save(update_fields=["room_locked", "participant_cap"])
+    return workshop
+
+
+@transaction.atomic
+def participant_remove(*, participant: Participant) -> int:
+    """Take a participant and every note they wrote out of the workshop, on every screen.
+
+    Returns how many notes went. Their phone is no longer in the workshop: with the
+    room locked, it cannot join again.
+    """
+    workshop = participant.workshop
+    notes = list(participant.notes.values_list("pk", "group_id"))
+    Note.objects.filter(pk__in=[pk for pk, _group in notes]).delete()
+    for note_pk, group_id in notes:
+        broadcast.publish(
+            workshop,
+            "note.deleted",
+            audience=Event.Audience.GROUP,
+            group_id=group_id,
+            ref_id=note_pk,
+        )
+    group = participant.group
+    participant.delete()
+    if group is not None:
+        _publish_group(workshop, group)
+    if notes:
+        # The wall's and the console's columns and counts, without those notes.
+        broadcast.publish(workshop, "wall.changed", audience=Event.Audience.SCREENS)
+    return len(notes)
 
 
 @transaction.atomic

@@ -301,6 +301,12 @@ SUMMA_JOIN_ATTEMPTS_PER_MINUTE = envint("SUMMA_JOIN_ATTEMPTS_PER_MINUTE", 30)
 # console actions) in a burst, then this many a second (docs/security.md).
 SUMMA_SOCKET_BURST = envint("SUMMA_SOCKET_BURST", 10)
 SUMMA_SOCKET_RATE = float(envint("SUMMA_SOCKET_RATE_PER_MINUTE", 60)) / 60
+# A new workshop takes at most this many participants; the facilitator changes it
+# on the groups page (docs/security.md).
+SUMMA_MAX_PARTICIPANTS = envint("SUMMA_MAX_PARTICIPANTS", 2000)
+# Phones joining from one address in a minute (a room behind one NAT shares an
+# address: the default lets 1,000 phones join within two minutes).
+SUMMA_JOINS_PER_ADDRESS_PER_MINUTE = envint("SUMMA_JOINS_PER_ADDRESS_PER_MINUTE", 600)
 # Participant data is purged this many days after a workshop ends.
 SUMMA_RETENTION_DAYS = envint("SUMMA_RETENTION_DAYS", 30)
 
