@@ -38,8 +38,15 @@
   function setOutbox(items) { save(outboxKey, items); }
 
   function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
+    // The page's one token (body hx-headers). Cards pushed over the socket carry
+    // empty token fields, so the first field in the page may be one of those.
+    try {
+      var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+      if (token) { return token; }
+    } catch (e) { /* fall back to a form field */ }
+    var inputs = document.querySelectorAll("input[name=csrfmiddlewaretoken]");
+    for (var i = 0; i < inputs.length; i++) { if (inputs[i].value) { return inputs[i].value; } }
+    return "";
   }
 
   function list() {
