@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from buzzgroups import screens, services
@@ -128,6 +129,43 @@ def participant_move(request: HttpRequest, code: str, participant_id: int) -> Ht
         return _back_to_groups(request, code, error)
     group = get_object_or_404(BuzzGroup, pk=group_id, workshop=workshop)
     services.participant_move(participant=participant, group=group)
+    return _back_to_groups(request, code)
+
+
+@require_POST
+def room_set(request: HttpRequest, code: str) -> HttpResponse:
+    """Lock or open the room, and set the most participants it takes."""
+    workshop = workshop_for_facilitator(request.user, code)
+    locked = {"1": True, "0": False}.get(request.POST.get("locked", ""))
+    cap = request.POST.get("cap", "").strip()
+    try:
+        cap_number = None
+        if cap:
+            cap_number = whole_number(
+                cap, low=1, high=services.MAX_PARTICIPANT_CAP, what=_("Most participants")
+            )
+        services.room_set(workshop=workshop, locked=locked, cap=cap_number)
+    except ValueError as error:  # NumberError or GroupError: the reason, on the page
+        return _back_to_groups(request, code, error)
+    return _back_to_groups(request, code)
+
+
+@require_POST
+def participant_remove(request: HttpRequest, code: str, participant_id: int) -> HttpResponse:
+    """Take a participant and all their notes out of the workshop, on every screen."""
+    workshop = workshop_for_facilitator(request.user, code)
+    participant = get_object_or_404(Participant, pk=participant_id, workshop=workshop)
+    name = str(participant)
+    count = services.participants_remove(workshop=workshop, participant_ids=[participant.pk])
+    messages.success(
+        request,
+        ngettext(
+            "%(name)s and %(count)s note were removed.",
+            "%(name)s and %(count)s notes were removed.",
+            count,
+        )
+        % {"name": name, "count": count},
+    )
     return _back_to_groups(request, code)
 
 

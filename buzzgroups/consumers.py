@@ -20,11 +20,14 @@ from django.utils.translation import gettext as _
 
 from buzzgroups import actions, presence
 from buzzgroups.actions import ActionError
+from buzzgroups.socket_limits import SocketLimits
 from sessions import broadcast
 
 log = logging.getLogger("summa.sockets")
 
 MAX_FRAME_BYTES = 64 * 1024
+# A message is one JSON object of plain values: no lists or objects inside.
+SCALARS = (str, int, float, bool, type(None))
 
 # A room of phones arriving at once makes one "phones online" announcement a
 # moment later, not one per phone (per process: each counts from the database).
@@ -79,6 +82,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
     language = "nb"
 
     async def connect(self):
+        self.limits = SocketLimits()
+        # Live frames that arrive while a catch-up is being sent wait for it to end.
+        self.held: list[str] = []
         try:
             groups = await self.authorise()
         except (Http404, ObjectDoesNotExist, PermissionError):
@@ -91,6 +97,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.on_open()
 
     async def disconnect(self, code):
+        if hasattr(self, "limits"):
+            self.limits.close()
         for name in getattr(self, "channel_groups", []):
             await self.channel_layer.group_discard(name, self.channel_name)
         if getattr(self, "channel_groups", None):
@@ -117,7 +125,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def summa_frame(self, message):
         texts = message["texts"]
-        await self.send(text_data=texts.get(self.language) or next(iter(texts.values())))
+        text = texts.get(self.language) or next(iter(texts.values()))
+        if self.limits.busy:
+            self.held.append(text)
+            return
+        await self.send(text_data=text)
 
     async def send_error(self, text: str, code: str = "invalid"):
         await self.send(
@@ -159,9 +171,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
             message = json.loads(text_data)
         except ValueError:
             raise ActionError(_("The message is not valid JSON."), "bad_json") from None
+        except RecursionError:
+            # Thousands of nested brackets: too deep for the parser, and never a message.
+            raise ActionError(_("The message is nested too deeply."), "bad_shape") from None
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             raise ActionError(_('A message is a JSON object with a "type".'), "bad_shape")
+        if not all(isinstance(value, SCALARS) for value in message.values()):
+            raise ActionError(_("A message holds no lists or objects inside."), "bad_shape")
         return message
+
+    def spend(self) -> None:
+        """Count one expensive frame against this socket's rate."""
+        if not self.limits.allow():
+            raise ActionError(_("Too many requests at once; wait a moment."), "too_fast")
 
     async def handle(self, message: dict):
         kind = message["type"]
@@ -170,6 +192,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         elif kind == "ping":
             await self.send(text_data=json.dumps({"type": "pong", "seq": None}))
         elif kind == "timer.expired":
+            self.spend()
             await database_sync_to_async(actions.close_overdue)(self.workshop_id)
         else:
             await self.handle_action(kind, message)
@@ -180,21 +203,38 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def resume(self, after):
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             raise ActionError(_('"after" must be a whole number.'), "bad_shape")
-        frames, now = await database_sync_to_async(broadcast.catch_up)(
-            self.workshop_id,
-            after,
-            self.role,
-            group_id=self.group_id,
-            participant_id=getattr(self, "participant_id", None),
-            language=self.language,
-        )
-        for text in frames:
-            await self.send(text_data=text)
-        await self.send(
-            text_data=json.dumps(
-                {"type": "resumed", "seq": None, "count": len(frames), "upto": now}
-            )
-        )
+        if self.limits.busy:
+            raise ActionError(_("A catch-up is already on its way to this screen."), "busy")
+        self.spend()
+        self.limits.start(self.catch_up(after))
+
+    async def catch_up(self, after: int):
+        """Send what the screen missed, then the live frames that came meanwhile."""
+        with translation.override(self.language):
+            try:
+                frames, now = await database_sync_to_async(broadcast.catch_up)(
+                    self.workshop_id,
+                    after,
+                    self.role,
+                    group_id=self.group_id,
+                    participant_id=getattr(self, "participant_id", None),
+                    language=self.language,
+                )
+                for text in frames:
+                    await self.send(text_data=text)
+                await self.send(
+                    text_data=json.dumps(
+                        {"type": "resumed", "seq": None, "count": len(frames), "upto": now}
+                    )
+                )
+            except asyncio.CancelledError:
+                self.held.clear()
+                raise
+            except Exception:
+                log.exception("catch-up failed for %s", self.scope.get("path"))
+                await self.send_error(_("Something went wrong; try again."), "server_error")
+            while self.held:
+                await self.send(text_data=self.held.pop(0))
 
 
 class WallConsumer(LiveConsumer):
@@ -221,6 +261,7 @@ class ConsoleConsumer(LiveConsumer):
         return [broadcast.console_group(workshop.pk)]
 
     async def handle_action(self, kind, message):
+        self.spend()
         # Logging out in another tab ends this socket's powers.
         if not await database_sync_to_async(actions.session_still_valid)(self.scope):
             await self.send_error(_("You are logged out."), "logged_out")

@@ -86,21 +86,34 @@ def join(request: HttpRequest, code: str, number: int | None = None) -> HttpResp
         if group is not None and participant.group_id != group.pk:
             services.participant_move(participant=participant, group=group)
         return redirect("buzzgroups:phone", workshop.join_code)
-    error = None
+    context = {"workshop": workshop, "group": group, "error": None}
+    if closed := services.joining_closed(workshop):
+        # Locked or full: phones already in keep working, new ones wait outside.
+        context["error"] = closed
+        return render(request, "buzzgroups/join.html", context, status=403)
     if request.method == "POST":
+        if throttle.joins_exceeded(request):
+            context["error"] = _(
+                "Very many phones joined from this network just now. Wait a minute and try again."
+            )
+            return render(request, "buzzgroups/join.html", context, status=429)
         try:
             participant = services.participant_join(
                 workshop=workshop, nickname=request.POST.get("nickname", ""), group=group
             )
+        except services.JoinClosed as problem:
+            context["error"] = str(problem)
+            return render(request, "buzzgroups/join.html", context, status=403)
         except (services.NoteError, services.GroupError) as problem:
-            error = str(problem)
+            context["error"] = str(problem)
         else:
+            throttle.record_join(request)
             # A new identity in the room: a new session key (no fixation).
             request.session.cycle_key()
             remember_participant(request, workshop.pk, participant.pk)
             return redirect("buzzgroups:phone", workshop.join_code)
-    context = {"workshop": workshop, "group": group, "error": error}
-    return render(request, "buzzgroups/join.html", context, status=400 if error else 200)
+    status = 400 if context["error"] else 200
+    return render(request, "buzzgroups/join.html", context, status=status)
 
 
 def _phone_context(request: HttpRequest, workshop: Workshop, participant: Participant) -> dict:

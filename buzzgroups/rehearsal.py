@@ -258,6 +258,11 @@ class Swarm:
             )
         form = {"csrfmiddlewaretoken": token.group(1), "nickname": f"Rehearsal {index + 1}"}
         async with phone.http.post(url, data=form, headers={"Referer": url}) as response:
+            if response.status == 429:
+                raise RehearsalError(
+                    f"Phone {index + 1} could not join: too many joins from this address "
+                    "(raise SUMMA_JOINS_PER_ADDRESS_PER_MINUTE on the server for a rehearsal)."
+                )
             if response.status != 200 or "/p/" not in str(response.url):
                 raise RehearsalError(f"Phone {index + 1} could not join (HTTP {response.status}).")
             self._read_phone_page(phone, await response.text())

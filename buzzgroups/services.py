@@ -25,6 +25,8 @@ from sessions.models import MAX_GROUPS, BuzzRound, Event, Topic, Workshop
 from sessions.numbers import MAX_ID, NumberError, whole_number
 from sessions.services import lock_open_round, open_round_closing_overdue
 
+# The most participants a facilitator may allow in one workshop.
+MAX_PARTICIPANT_CAP = 100_000
 # Characters that take no room on screen: a note of only these is empty.
 INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff\u00ad]+")
 
@@ -144,6 +146,19 @@ def clean_nickname(nickname: str) -> str:
     return nickname
 
 
+class JoinClosed(GroupError):
+    """The facilitator locked the room, or it is full."""
+
+
+def joining_closed(workshop: Workshop) -> str | None:
+    """Why no new phone may join now, or None."""
+    if workshop.room_locked:
+        return _("The facilitator has closed the room to new participants.")
+    if workshop.participants.count() >= workshop.participant_cap:
+        return _("The workshop is full.")
+    return None
+
+
 @transaction.atomic
 def participant_join(
     *, workshop: Workshop, nickname: str = "", group: BuzzGroup | None = None
@@ -151,6 +166,8 @@ def participant_join(
     """A phone arrives: it lands in the given group, or the one with fewest people."""
     nickname = clean_nickname(nickname)
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if reason := joining_closed(workshop):
+        raise JoinClosed(reason)
     if group is not None and group.workshop_id != workshop.pk:
         raise GroupError(_("That group belongs to another workshop."))
     group = group or _smallest_group(workshop)
@@ -172,6 +189,25 @@ def participant_move(*, participant: Participant, group: BuzzGroup) -> Participa
         _publish_group(workshop, old)
     _publish_group(workshop, group)
     return participant
+
+
+@transaction.atomic
+def room_set(*, workshop: Workshop, locked: bool | None = None, cap: int | None = None) -> Workshop:
+    """The facilitator's controls of who may join: lock the room, cap the participants.
+
+    Phones already in keep working either way.
+    """
+    if cap is not None and not 1 <= cap <= MAX_PARTICIPANT_CAP:
+        raise GroupError(
+            _("Allow from 1 to %(max)s participants.") % {"max": f"{MAX_PARTICIPANT_CAP:,}"}
+        )
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if locked is not None:
+        workshop.room_locked = locked
+    if cap is not None:
+        workshop.participant_cap = cap
+    workshop.save(update_fields=["room_locked", "participant_cap"])
+    return workshop
 
 
 @transaction.atomic
@@ -354,9 +390,11 @@ def note_highlight(*, note: Note, highlighted: bool = True) -> Note:
 
 @transaction.atomic
 def participants_remove(*, workshop: Workshop, participant_ids) -> int:
-    """Take people out of a workshop with every note they wrote, live on every screen.
+    """Take people out of a workshop with every note they wrote, live on every screen
+    (a participant the facilitator removes, a rehearsal's phones).
 
-    Returns how many notes went with them.
+    Returns how many notes went with them. Their phones are no longer in the
+    workshop: with the room locked, they cannot join again.
     """
     people = list(Participant.objects.filter(workshop=workshop, pk__in=list(participant_ids)))
     notes = list(Note.objects.filter(author__in=people).values_list("pk", "group_id"))
@@ -372,6 +410,9 @@ def participants_remove(*, workshop: Workshop, participant_ids) -> int:
         )
     for group in BuzzGroup.objects.filter(pk__in={p.group_id for p in people if p.group_id}):
         _publish_group(workshop, group)
+    if notes:
+        # The wall's and the console's columns and counts, without those notes.
+        broadcast.publish(workshop, "wall.changed", audience=Event.Audience.SCREENS)
     return len(notes)
 
 

@@ -15,6 +15,7 @@ on to the people who were in the room.
 
 import csv
 import json
+import re
 import threading
 import unicodedata
 from collections import Counter
@@ -422,9 +423,28 @@ def _votes_label(labels: dict[str, str], count: int) -> str:
     return (labels["votes"] if count == 1 else labels["votes_plural"]) % {"count": count}
 
 
+# Characters that make Markdown or HTML anywhere in a line, and what starts a
+# list, a heading or a rule at the start of one.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&|~#])")
+_MARKDOWN_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
+
+
+def markdown_text(value: str) -> str:
+    """Text as Markdown that any renderer shows as exactly that text: no emphasis, no links,
+    no HTML (a note ``<script>`` or ``*very*`` is shown as written)."""
+    lines = []
+    for line in value.splitlines() or [""]:
+        line = _MARKDOWN_INLINE.sub(r"\\\1", line.lstrip())
+        line = _MARKDOWN_LINE_START.sub(
+            lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), line
+        )
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _cell(text: str) -> str:
-    """Text for a Markdown table cell: a pipe or a line break would end the cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """Text on one line of Markdown (a table cell, a heading): a line break would end it."""
+    return " ".join(markdown_text(text).splitlines())
 
 
 def _minutes(value: int | None, labels: dict[str, str]) -> str:
@@ -434,7 +454,7 @@ def _minutes(value: int | None, labels: dict[str, str]) -> str:
 def markdown_chunks(summary: Summary) -> Iterator[str]:
     """The summary as Markdown, to paste into an e-mail or a wiki."""
     labels = _labels(summary.language)
-    yield f"# {summary.title}\n\n"
+    yield f"# {_cell(summary.title)}\n\n"
     yield (
         f"{labels['date']}: {summary.date_display} · {labels['language']}: "
         f"{summary.language_name} · {labels['join_code']}: {summary.join_code}\n\n"
@@ -454,35 +474,36 @@ def markdown_chunks(summary: Summary) -> Iterator[str]:
         yield f"| {_cell(group.name)} | {group.participants} | {group.notes} |\n"
     yield f"| **{labels['total']}** | {summary.participants} | {summary.notes} |\n"
     for buzz_round, notes in rounds_with_notes(summary):
-        yield f"\n## {buzz_round.heading}\n"
+        yield f"\n## {_cell(buzz_round.heading)}\n"
         if not buzz_round.notes:
             yield f"\n{labels['no_notes']}\n"
             continue
         for group, prompts in by_group_and_prompt(notes):
-            yield f"\n### {group}\n"
+            yield f"\n### {_cell(group)}\n"
             for prompt, prompt_notes in prompts:
-                yield f"\n**{prompt}**\n\n"
+                yield f"\n**{_cell(prompt)}**\n\n"
                 for note in prompt_notes:
                     yield _markdown_note(note, labels)
     if summary.ranking:
         yield f"\n## {labels['ranking']}\n\n"
         for line in summary.ranking:
-            text = line.note.text.replace("\n", " ")
+            text = _cell(line.note.text)
             votes = _votes_label(labels, line.note.votes)
-            yield f"{line.rank}. {text} — {line.note.group} — {votes}\n"
+            yield f"{line.rank}. {text} — {_cell(line.note.group)} — {votes}\n"
     for topics in summary.topic_rankings:
-        yield f"\n## {labels['topic_ranking']}: {topics.heading}\n\n"
+        yield f"\n## {labels['topic_ranking']}: {_cell(topics.heading)}\n\n"
         for line in topics.ranking:
-            yield f"{line.rank}. {line.topic} — {_votes_label(labels, line.votes)}\n"
+            topic = _cell(line.topic)
+            yield f"{line.rank}. {topic} — {_votes_label(labels, line.votes)}\n"
 
 
 def _markdown_note(note: NoteLine, labels: dict[str, str]) -> str:
     star = "★ " if note.highlighted else ""
     # Lines after the first stay inside the list item; two spaces keep the line break.
-    text = "  \n  ".join(note.text.splitlines())
+    text = "  \n  ".join(markdown_text(note.text).splitlines())
     extra = []
     if note.topic:
-        extra.append(f"_{note.topic}_")
+        extra.append(f"_{_cell(note.topic)}_")
     if note.votes:
         extra.append(_votes_label(labels, note.votes))
     if note.hidden:

@@ -1,4 +1,4 @@
-"""Slowing down what no person does: guessing join codes, posting notes by the hundred."""
+"""Slowing down what no person does: guessing join codes, joining by the hundred."""
 
 import logging
 
@@ -19,17 +19,20 @@ def _key(request: HttpRequest) -> str:
     return f"summa:wrong-codes:{_client_address(request)}"
 
 
-def wrong_codes_exceeded(request: HttpRequest) -> bool:
+def _joins_key(request: HttpRequest) -> str:
+    return f"summa:joins:{_client_address(request)}"
+
+
+def _exceeded(key: str, limit: int) -> bool:
     try:
-        return cache.get(_key(request), 0) >= settings.SUMMA_JOIN_ATTEMPTS_PER_MINUTE
+        return cache.get(key, 0) >= limit
     except Exception:
         # The cache (Redis) is away: let people join rather than lock the room out.
         log.warning("join throttle unavailable: the cache did not answer", exc_info=True)
         return False
 
 
-def record_wrong_code(request: HttpRequest) -> None:
-    key = _key(request)
+def _count(key: str) -> None:
     try:
         if cache.add(key, 1, WINDOW_SECONDS):
             return
@@ -39,3 +42,20 @@ def record_wrong_code(request: HttpRequest) -> None:
             cache.set(key, 1, WINDOW_SECONDS)
     except Exception:
         log.warning("join throttle unavailable: the cache did not answer", exc_info=True)
+
+
+def wrong_codes_exceeded(request: HttpRequest) -> bool:
+    return _exceeded(_key(request), settings.SUMMA_JOIN_ATTEMPTS_PER_MINUTE)
+
+
+def record_wrong_code(request: HttpRequest) -> None:
+    _count(_key(request))
+
+
+def joins_exceeded(request: HttpRequest) -> bool:
+    """Has this address made more participants this minute than a room of phones would?"""
+    return _exceeded(_joins_key(request), settings.SUMMA_JOINS_PER_ADDRESS_PER_MINUTE)
+
+
+def record_join(request: HttpRequest) -> None:
+    _count(_joins_key(request))

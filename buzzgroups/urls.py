@@ -29,6 +29,12 @@ urlpatterns = [
         console_views.participant_move,
         name="participant_move",
     ),
+    path(
+        "w/<str:code>/participants/<id:participant_id>/remove/",
+        console_views.participant_remove,
+        name="participant_remove",
+    ),
+    path("w/<str:code>/room/", console_views.room_set, name="room_set"),
     path("w/<str:code>/notes/<id:note_id>/hide/", console_views.note_hide, name="note_hide"),
     path(
         "w/<str:code>/notes/<id:note_id>/highlight/",

@@ -16,6 +16,10 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+def default_participant_cap() -> int:
+    return settings.SUMMA_MAX_PARTICIPANTS
+
+
 def normalise_join_code(text: str) -> str:
     """What a person typed, as a join code: no spaces or dashes, upper case."""
     return "".join(ch for ch in text.upper() if ch.isalnum())
@@ -67,6 +71,12 @@ class Workshop(models.Model):
     wall_revealed_groups = models.PositiveSmallIntegerField(
         _("groups revealed on the wall"), null=True, blank=True
     )
+    # The facilitator's controls against a flood of joins (docs/security.md):
+    # at most this many participants, and no new ones while the room is locked.
+    participant_cap = models.PositiveIntegerField(
+        _("most participants"), default=default_participant_cap
+    )
+    room_locked = models.BooleanField(_("room locked"), default=False)
     # The last sequence number handed to a broadcast (see sessions.broadcast).
     seq = models.PositiveBigIntegerField(default=0, editable=False)
 

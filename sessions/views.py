@@ -1,5 +1,6 @@
 """The facilitator's workshops and the run of the show."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,12 @@ from sessions.models import MAX_GROUPS, BuzzRound
 from sessions.numbers import NumberError, whole_number
 from sessions.program import ProgramError, decode_program, parse_program
 from sessions.responses import console_action_done, console_action_refused
+
+
+def login_locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+    """What django-axes answers a locked-out login (AXES_LOCKOUT_CALLABLE): 429 and when to retry."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"lockout_minutes": minutes}, status=429)
 
 
 @login_required

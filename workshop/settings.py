@@ -6,6 +6,7 @@ channel layer. ``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` to Redis.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,12 +73,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    # Login throttling (docs/security.md): failed logins counted in the database.
+    "axes",
     "sessions.apps.WorkshopsConfig",
     "buzzgroups.apps.BuzzGroupsConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "workshop.middleware.FormCharsetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "workshop.urls"
@@ -217,6 +223,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins are counted in the database, so every server process sees them.
+# Counted per account and, separately, per address; a lockout lasts its cool-off,
+# a successful login forgets the failures of that account and address.
+AXES_FAILURE_LIMIT = envint("SUMMA_LOGIN_ATTEMPTS", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("SUMMA_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sessions.views.login_locked_out"
+# A lockout is logged as one warning line, not one per attempt.
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "sessions:workshop_list"
 LOGOUT_REDIRECT_URL = "buzzgroups:home"
@@ -265,7 +286,7 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Oslo")
 # --- Static files -------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -284,6 +305,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SUMMA_NOTES_PER_MINUTE = envint("SUMMA_NOTES_PER_MINUTE", 20)
 # Wrong join codes from one address in a minute before it is slowed down (429).
 SUMMA_JOIN_ATTEMPTS_PER_MINUTE = envint("SUMMA_JOIN_ATTEMPTS_PER_MINUTE", 30)
+# What one socket may ask of the server: expensive frames (resume, timer.expired,
+# console actions) in a burst, then this many a second (docs/security.md).
+SUMMA_SOCKET_BURST = envint("SUMMA_SOCKET_BURST", 10)
+SUMMA_SOCKET_RATE = float(envint("SUMMA_SOCKET_RATE_PER_MINUTE", 60)) / 60
+# A new workshop takes at most this many participants; the facilitator changes it
+# on the groups page (docs/security.md).
+SUMMA_MAX_PARTICIPANTS = envint("SUMMA_MAX_PARTICIPANTS", 2000)
+# Phones joining from one address in a minute (a room behind one NAT shares an
+# address: the default lets 1,000 phones join within two minutes).
+SUMMA_JOINS_PER_ADDRESS_PER_MINUTE = envint("SUMMA_JOINS_PER_ADDRESS_PER_MINUTE", 600)
 # Participant data is purged this many days after a workshop ends.
 SUMMA_RETENTION_DAYS = envint("SUMMA_RETENTION_DAYS", 30)
 

@@ -506,12 +506,83 @@ def test_awkward_characters_survive_json_exactly(awkward):
 
 
 def test_awkward_characters_survive_markdown_exactly(awkward):
-    lines = [
-        line for _group, _prompt, line in read_markdown(export(awkward["nordic"].workshop, "md"))
-    ]
+    shown = rendered_markdown(export(awkward["nordic"].workshop, "md"))
 
     for note in awkward.values():
-        assert note.text in lines
+        assert note.text in shown.items
+
+
+MARKUP = {
+    "script": "<script>alert(1)</script>",
+    "emphasis": "*very* important and __bold__ and `code`",
+    "link": "[click](https://evil.example) ![img](x.png) <https://evil.example>",
+    "html": '<img src=x onerror="alert(1)"> &amp; &copy; <b>bold</b>',
+    "list": "1. not a list",
+    "dash": "- not a bullet",
+    "heading": "# not a heading",
+    "rule": "---",
+    "lines": "first line\n# second line\n    indented\n=====",
+    "table": "a | b | c",
+    "backslash": "C:\\path\\*.txt ends with \\",
+    "quote": "> not a quote",
+}
+
+
+class RenderedMarkdown(HTMLParser):
+    """What a reader sees of rendered Markdown: each list item's text, and the tags used."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items: list[str] = []
+        self.tags: list[str] = []
+        self.item_tags: list[str] = []  # tags inside a note's list item
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if self._depth:
+            self.item_tags.append(tag)
+        if tag == "li":
+            self._depth += 1
+            if self._depth == 1:
+                self.items.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "li":
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth:
+            self.items[-1] += data
+
+
+def rendered_markdown(text: str) -> RenderedMarkdown:
+    from markdown_it import MarkdownIt
+
+    # CommonMark with raw HTML allowed: the strictest test of the escaping.
+    html = MarkdownIt("commonmark", {"html": True}).render(text)
+    page = RenderedMarkdown()
+    page.feed(html)
+    page.items = [item.strip() for item in page.items]
+    return page
+
+
+def test_markdown_renders_as_exactly_what_people_wrote(room):
+    use_cases = room.round.prompts.first()
+    notes = {kind: write(room.phones[0], use_cases, text) for kind, text in MARKUP.items()}
+    group_rename(group=room.phones[0].group, name="<b>Gruppe</b> *1*")
+
+    shown = rendered_markdown(export(room.workshop, "md"))
+
+    for kind, note in notes.items():
+        lines = [line.strip() for line in note.text.splitlines()]
+        assert "\n".join(lines) in shown.items, kind
+    for tag in ("script", "img", "a", "code", "pre", "hr", "blockquote", "b", "ol", "h2", "h3"):
+        assert tag not in shown.item_tags, tag
+    # Inside the notes: line breaks, and the one topic in italics.
+    assert set(shown.item_tags) == {"br", "em"}
+    assert shown.item_tags.count("em") == 1
+    assert shown.tags.count("h1") == 1
 
 
 def test_awkward_characters_survive_html_exactly(awkward):
@@ -526,7 +597,8 @@ def test_awkward_characters_survive_the_bytes_of_a_download(client, facilitator,
     workshop = awkward["nordic"].workshop
 
     written = {
-        "md": lambda text: text,
+        # Markdown escapes markup (a backslash before < > & and the like).
+        "md": summary.markdown_text,
         "csv": lambda text: text.replace('"', '""'),
         "json": lambda text: json.dumps(text, ensure_ascii=False),
     }

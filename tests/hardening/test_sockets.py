@@ -25,6 +25,18 @@ BAD_FRAMES = {
     "a string as the resume point": ("text", '{"type": "resume", "after": "7"}', ("bad_shape",)),
     "an unknown type": ("text", '{"type": "note.explode"}', ("unknown_type", "forbidden")),
     "a binary frame": ("bytes", b"\x00\x01\x02", ("binary",)),
+    "50 KB of nested brackets": ("text", "[" * 50_000, ("bad_shape",)),
+    "nested brackets inside an object": (
+        "text",
+        '{"type": "ping", "x": ' + "[" * 50_000,
+        ("bad_shape", "bad_json"),
+    ),
+    "a list inside a message": ("text", '{"type": "ping", "pad": [1, 2]}', ("bad_shape",)),
+    "an object as the resume point": (
+        "text",
+        '{"type": "resume", "after": {"a": 1}}',
+        ("bad_shape",),
+    ),
     "a 2 MB frame": (
         "text",
         json.dumps({"type": "ping", "pad": "x" * (2 * 1024 * 1024)}),
@@ -89,6 +101,104 @@ async def test_a_wrongly_typed_console_action_gets_an_error_frame(
     await assert_error_and_still_open(comm, ("bad_shape", "not_found"))
     await comm.disconnect()
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+# --- What one socket may make the server do --------------------------------
+
+
+@pytest.fixture
+def counted_catch_ups(monkeypatch):
+    """How many times the server replayed the workshop's events for a socket."""
+    from sessions import broadcast
+
+    calls = []
+    real = broadcast.frames_since
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(broadcast, "frames_since", counting)
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ["phone", "wall"])
+async def test_a_resume_flood_costs_a_few_catch_ups_and_the_socket_answers_at_once(
+    workshop, socket_cookies, counted_catch_ups, caplog, role, settings
+):
+    cookie = socket_cookies["phone" if role == "phone" else "console"]
+    comm = communicator(socket_path(role, workshop.join_code), cookie)
+    assert (await comm.connect())[0]
+    for _ in range(500):
+        await comm.send_to(text_data='{"type": "resume", "after": 0}')
+    await comm.send_json_to({"type": "ping"})
+    answers = {"resumed": 0, "busy": 0, "too_fast": 0}
+    while True:
+        frame = await receive_until_one_of(comm, ("resumed", "error", "pong"))
+        if frame["type"] == "pong":
+            break
+        answers[frame["type"] if frame["type"] == "resumed" else frame["code"]] += 1
+    await comm.disconnect()
+    assert 1 <= len(counted_catch_ups) <= settings.SUMMA_SOCKET_BURST
+    assert answers["resumed"] == len(counted_catch_ups)
+    assert answers["resumed"] + answers["busy"] + answers["too_fast"] >= 499
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_console_actions_beyond_the_rate_are_refused_and_the_socket_stays_open(
+    workshop, socket_cookies, settings
+):
+    comm = communicator(socket_path("console", workshop.join_code), socket_cookies["console"])
+    assert (await comm.connect())[0]
+    for _ in range(settings.SUMMA_SOCKET_BURST + 5):
+        await comm.send_json_to({"type": "wall.layout", "layout": "groups"})
+    codes = []
+    for _ in range(settings.SUMMA_SOCKET_BURST + 5):
+        frame = await receive_until_one_of(comm, ("done", "error"))
+        codes.append(frame.get("code", "done"))
+    assert codes.count("done") >= settings.SUMMA_SOCKET_BURST
+    assert "too_fast" in codes
+    await assert_error_and_still_open_after_ping(comm)
+    await comm.disconnect()
+
+
+async def test_the_socket_limits_refill_and_drop_work_when_the_socket_closes():
+    import asyncio
+
+    from buzzgroups.socket_limits import SocketLimits
+
+    now = [0.0]
+    limits = SocketLimits(burst=2, per_second=1.0, clock=lambda: now[0])
+    assert [limits.allow() for _ in range(3)] == [True, True, False]
+    now[0] += 1.0
+    assert limits.allow() and not limits.allow()
+
+    finished = []
+
+    async def long_catch_up():
+        await asyncio.sleep(5)
+        finished.append(True)
+
+    task = limits.start(long_catch_up())
+    assert limits.busy
+    limits.close()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not limits.busy and not finished
+
+
+async def receive_until_one_of(comm, kinds, timeout: float = 5) -> dict:
+    while True:
+        frame = json.loads(await comm.receive_from(timeout=timeout))
+        if frame["type"] in kinds:
+            return frame
+
+
+async def assert_error_and_still_open_after_ping(comm):
+    await comm.send_json_to({"type": "ping"})
+    assert (await receive_until(comm, "pong"))["type"] == "pong"
 
 
 # --- Origins ------------------------------------------------------------------

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -109,12 +110,25 @@ def redis_stop() -> None:
 
 
 class Server:
-    """One Daphne process of the cluster; stop() and start() it at will."""
+    """One Daphne process of the cluster; stop() and start() it at will.
 
-    def __init__(self, name: str, env: dict, logs: Path):
+    ``command`` starts it some other way (``scripts/demo``, say), given the port;
+    it must end by exec-ing Daphne, so that stopping the process stops the server.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        env: dict,
+        logs: Path,
+        command: Callable[[int], list[str]] | None = None,
+        startup_seconds: float = 30,
+    ):
         self.name, self.env, self.logs = name, env, logs
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+        self.command = command
+        self.startup_seconds = startup_seconds
 
     @property
     def url(self) -> str:
@@ -126,14 +140,19 @@ class Server:
 
     def start(self) -> None:
         log = (self.logs / f"{self.name}.log").open("a")
+        command = (
+            self.command(self.port)
+            if self.command
+            else [str(DAPHNE), "-b", "127.0.0.1", "-p", str(self.port), "workshop.asgi:application"]
+        )
         self.process = subprocess.Popen(
-            [str(DAPHNE), "-b", "127.0.0.1", "-p", str(self.port), "workshop.asgi:application"],
+            command,
             cwd=ROOT,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + self.startup_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited:\n{self.log_tail()}")
@@ -141,7 +160,9 @@ class Server:
                 requests.get(self.url + "/", timeout=1)
                 return
             time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not answer in 30 s:\n{self.log_tail()}")
+        raise RuntimeError(
+            f"{self.name} did not answer in {self.startup_seconds} s:\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -231,3 +231,18 @@ def test_it_exits_non_zero_without_a_traceback_on_a_bad_file(bad_file):
     assert "Traceback" not in result.stderr
     assert "3" in result.stderr  # the line, in whichever language is active
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["import_program", "purge_participants"])
+def test_the_help_of_a_command_with_translated_help_prints_without_a_traceback(command):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), command, "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"usage: manage.py {command}" in result.stdout
+    assert "--dry-run" in result.stdout

@@ -4,14 +4,15 @@ Run it daily (cron or a systemd timer); docs/security.md explains what is kept.
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from buzzgroups.services import participants_purge
+from sessions.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Remove the participants (and their nicknames) of workshops that ended long enough ago; "
         "their notes stay, without an author."

@@ -67,6 +67,13 @@ class Command(BaseCommand):
                 f"{settings.SUMMA_NOTES_PER_MINUTE} a participant may (SUMMA_NOTES_PER_MINUTE on "
                 "the server): add phones or lower --rate, or expect refusals."
             )
+        if options["phones"] > settings.SUMMA_JOINS_PER_ADDRESS_PER_MINUTE:
+            self.stderr.write(
+                f"{options['phones']} phones join from this one machine, more than the "
+                f"{settings.SUMMA_JOINS_PER_ADDRESS_PER_MINUTE} joins a minute one address may "
+                "make (SUMMA_JOINS_PER_ADDRESS_PER_MINUTE on the server): raise it there for "
+                "the rehearsal, or expect phones to be refused with 429."
+            )
         plan = Plan(
             base_url=options["url"],
             code=options["code"],

@@ -11,17 +11,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sessions.commands import TranslatedCommand
 from sessions.program import ProgramError, decode_program, parse_program
 from sessions.services import workshop_create
 
 LOCAL_URL = "http://127.0.0.1:8000"
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("Create a workshop from a plain-text program file.")
 
     def add_arguments(self, parser):
