@@ -147,3 +147,37 @@ async def test_every_acknowledged_note_reaches_the_wall_when_redis_restarts_mid_
         f"never reached the wall: {sorted(acknowledged - screen.notes)}"
     )
     await screen.close()
+
+
+async def test_a_phone_shows_every_note_of_its_group_when_two_processes_send_at_once(cluster, room):
+    """Each process sends the frames of the notes it saved, after they commit: in a burst
+    written through both at once, a phone hears them in no particular order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    one, two = cluster.servers
+    servers = (one, two, one, two)
+    writers = [Phone(s.url, cluster.code, f"Skriver {n}") for n, s in enumerate(servers)]
+    reader = Phone(one.url, cluster.code, "Leser")
+    screen = Screen(f"/ws/p/{cluster.code}/", reader.cookie_header(), strict=False)
+    await screen.connect(one)
+    await screen.read(0.5)
+    arrived = []
+    handle = screen.handle
+
+    async def noting(frame):
+        if frame.get("type") == "note.added":
+            arrived.append(frame["seq"])
+        await handle(frame)
+
+    screen.handle = noting
+
+    def burst(writer, server):
+        return {posted(writer.post_note(server.url, f"Lapp {n}")) for n in range(8)}
+
+    with ThreadPoolExecutor(len(writers)) as pool:
+        acknowledged = set().union(*pool.map(burst, writers, servers))
+    assert await screen.wait_for(acknowledged, seconds=20), (
+        f"the phone never showed {acknowledged - screen.notes}"
+    )
+    assert len(arrived) >= len(acknowledged)
+    await screen.close()
