@@ -355,7 +355,7 @@ def test_no_votes_means_an_empty_ranking(room):
 def test_votes_show_on_notes_and_in_the_ranking(room, monkeypatch):
     n = room.notes
     votes = {n.use_case.pk: 5, n.early.pk: 3, n.challenge.pk: 3, n.hidden.pk: 9}
-    monkeypatch.setattr(summary, "vote_counts", lambda workshop: votes)
+    monkeypatch.setattr(summary.reading, "vote_counts", lambda workshop: votes)
 
     document = json.loads(export(room.workshop, "json"))
 
@@ -379,7 +379,7 @@ def test_votes_show_on_notes_and_in_the_ranking(room, monkeypatch):
 
 
 def test_hidden_notes_are_ranked_only_when_included(room, monkeypatch):
-    monkeypatch.setattr(summary, "vote_counts", lambda workshop: {room.notes.hidden.pk: 9})
+    monkeypatch.setattr(summary.reading, "vote_counts", lambda workshop: {room.notes.hidden.pk: 9})
 
     ranking = json.loads(export(room.workshop, "json", include_hidden=True))["ranking"]
 
