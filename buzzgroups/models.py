@@ -8,6 +8,7 @@ from sessions.models import AgendaItem, BuzzRound, Prompt, Topic, Workshop
 NOTE_MAX_LENGTH = 500
 NICKNAME_MAX_LENGTH = 40
 GROUP_NAME_MAX_LENGTH = 60
+THEME_TITLE_MAX_LENGTH = 120
 
 
 class BuzzGroup(models.Model):
@@ -53,6 +54,26 @@ class Participant(models.Model):
         return self.nickname or _("Participant %(number)s") % {"number": self.pk}
 
 
+class Theme(models.Model):
+    """What several notes of a round say together, named by the facilitator after the round."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="themes")
+    round = models.ForeignKey(
+        BuzzRound, verbose_name=_("buzz round"), on_delete=models.CASCADE, related_name="themes"
+    )
+    title = models.CharField(_("title"), max_length=THEME_TITLE_MAX_LENGTH)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "order", "id"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Note(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="notes")
     round = models.ForeignKey(
@@ -87,6 +108,15 @@ class Note(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     hidden = models.BooleanField(_("hidden"), default=False)
     highlighted = models.BooleanField(_("highlighted"), default=False)
+    # At most one theme; deleting the theme releases the note.
+    theme = models.ForeignKey(
+        Theme,
+        verbose_name=_("theme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notes",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
