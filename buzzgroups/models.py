@@ -168,6 +168,8 @@ class DotVote(models.Model):
         on_delete=models.CASCADE,
         related_name="dot_votes",
     )
+    # On a round: its themes instead of its notes.
+    on_themes = models.BooleanField(_("on the themes"), default=False)
     # On notes: nobody votes for their own group's notes.
     exclude_own_group = models.BooleanField(_("only other groups' notes"), default=False)
     dots_per_voter = models.PositiveSmallIntegerField(_("dots per voter"), default=3)
@@ -203,7 +205,7 @@ class DotVote(models.Model):
 
     @property
     def on_notes(self) -> bool:
-        return self.round_id is not None
+        return self.round_id is not None and not self.on_themes
 
     @property
     def per_group(self) -> bool:
@@ -211,7 +213,7 @@ class DotVote(models.Model):
 
 
 class Dot(models.Model):
-    """One dot, on a topic or on a note. A voter with three dots has up to three rows."""
+    """One dot, on a topic, a note or a theme. A voter with three dots has up to three rows."""
 
     vote = models.ForeignKey(DotVote, on_delete=models.CASCADE, related_name="dots")
     # Kept (without its voter) when participant data is purged, so results stay.
@@ -238,6 +240,9 @@ class Dot(models.Model):
     note = models.ForeignKey(
         Note, null=True, blank=True, on_delete=models.CASCADE, related_name="dots"
     )
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="dots"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -245,10 +250,11 @@ class Dot(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(topic__isnull=False, note__isnull=True)
-                    | models.Q(topic__isnull=True, note__isnull=False)
+                    models.Q(topic__isnull=False, note__isnull=True, theme__isnull=True)
+                    | models.Q(topic__isnull=True, note__isnull=False, theme__isnull=True)
+                    | models.Q(topic__isnull=True, note__isnull=True, theme__isnull=False)
                 ),
-                name="dot_on_topic_or_note",
+                name="dot_on_topic_note_or_theme",
             )
         ]
         indexes = [
@@ -259,4 +265,4 @@ class Dot(models.Model):
         verbose_name_plural = _("dots")
 
     def __str__(self) -> str:
-        return f"{self.vote} · {self.topic_id or self.note_id}"
+        return f"{self.vote} · {self.topic_id or self.note_id or self.theme_id}"

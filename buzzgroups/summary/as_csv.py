@@ -16,6 +16,7 @@ CSV_COLUMNS = (
     "hidden",
     "highlighted",
     "created_at",
+    "theme",
 )
 # A spreadsheet reads a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,6 +49,7 @@ def csv_rows(summary: Summary) -> Iterator[list]:
             "true" if note.hidden else "false",
             "true" if note.highlighted else "false",
             note.created_at,
+            neutralise(note.theme or ""),
         ]
 
 

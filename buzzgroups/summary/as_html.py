@@ -7,7 +7,12 @@ from django.contrib.staticfiles import finders
 from django.template.loader import get_template
 from django.utils import translation
 
-from buzzgroups.summary.reading import Summary, by_group_and_prompt, rounds_with_notes
+from buzzgroups.summary.reading import (
+    Summary,
+    by_group_and_prompt,
+    rounds_with_themes,
+    theme_notes,
+)
 
 TEMPLATE = "buzzgroups/summary.html"
 STYLESHEET = "summa/summary.css"
@@ -24,8 +29,11 @@ def html_chunks(summary: Summary, *, stylesheet_url: str | None = None) -> Itera
     language = summary.language
     context = {"summary": summary, "stylesheet_url": stylesheet_url, "css": css}
     yield _render("page_start", context, language)
-    for buzz_round, notes in rounds_with_notes(summary):
+    for buzz_round, themes, loose, notes in rounds_with_themes(summary):
         yield _render("round", {"round": buzz_round}, language)
+        if themes and buzz_round.notes:
+            block = [(theme, list(theme_notes(summary, theme))) for theme in themes]
+            yield _render("themes", {"themes": block, "loose": loose}, language)
         for group, prompts in by_group_and_prompt(notes):
             block = [(prompt, list(prompt_notes)) for prompt, prompt_notes in prompts]
             yield _render("group", {"group": group, "prompts": block}, language)

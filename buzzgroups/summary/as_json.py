@@ -58,7 +58,19 @@ def json_chunks(summary: Summary) -> Iterator[str]:
         }
         for topics in summary.topic_rankings
     ]
-    yield f'\n],\n"ranking": {_json(ranking)},\n"topic_rankings": {_json(topics)}}}\n'
+    themes = [
+        {
+            "id": theme.id,
+            "round": theme.round_id,
+            "title": theme.title,
+            "order": theme.order,
+            "note_ids": list(theme.note_ids),
+            "votes": theme.votes,
+        }
+        for theme in summary.themes
+    ]
+    yield f'\n],\n"ranking": {_json(ranking)},\n"topic_rankings": {_json(topics)},\n'
+    yield f'"themes": {_json(themes)}}}\n'
 
 
 def _json_note(note: NoteLine) -> dict:
@@ -73,4 +85,5 @@ def _json_note(note: NoteLine) -> dict:
         "hidden": note.hidden,
         "highlighted": note.highlighted,
         "created_at": note.created_at,
+        "theme": note.theme_id,
     }

@@ -6,7 +6,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from buzzgroups.summary.reading import NoteLine, Summary, by_group_and_prompt, rounds_with_notes
+from buzzgroups.summary.reading import (
+    NoteLine,
+    Summary,
+    ThemeLine,
+    by_group_and_prompt,
+    rounds_with_themes,
+    theme_notes,
+)
 
 
 def _labels(language: str) -> dict[str, str]:
@@ -29,6 +36,8 @@ def _labels(language: str) -> dict[str, str]:
             "hidden": _("hidden"),
             "ranking": _("Ranking"),
             "topic_ranking": _("Ranking of topics"),
+            "themes": _("Themes"),
+            "no_theme": _("Notes in no theme"),
             "votes": ngettext("%(count)s vote", "%(count)s votes", 1),
             "votes_plural": ngettext("%(count)s vote", "%(count)s votes", 2),
         }
@@ -69,11 +78,15 @@ def markdown_chunks(summary: Summary) -> Iterator[str]:
     for group in summary.groups:
         yield f"| {_cell(group.name)} | {group.participants} | {group.notes} |\n"
     yield f"| **{labels['total']}** | {summary.participants} | {summary.notes} |\n"
-    for buzz_round, notes in rounds_with_notes(summary):
+    for buzz_round, themes, loose, notes in rounds_with_themes(summary):
         yield f"\n## {buzz_round.heading}\n"
         if not buzz_round.notes:
             yield f"\n{labels['no_notes']}\n"
             continue
+        if themes:
+            yield from _markdown_themes(summary, themes, labels)
+            if loose:
+                yield f"\n### {labels['no_theme']}\n"
         for group, prompts in by_group_and_prompt(notes):
             yield f"\n### {group}\n"
             for prompt, prompt_notes in prompts:
@@ -92,11 +105,21 @@ def markdown_chunks(summary: Summary) -> Iterator[str]:
             yield f"{line.rank}. {line.topic} — {_votes_label(labels, line.votes)}\n"
 
 
-def _markdown_note(note: NoteLine, labels: dict[str, str]) -> str:
+def _markdown_themes(summary: Summary, themes: list[ThemeLine], labels: dict[str, str]):
+    """A round's themes in their order, each with its votes and its notes."""
+    yield f"\n### {labels['themes']}\n"
+    for theme in themes:
+        votes = f" — {_votes_label(labels, theme.votes)}" if theme.votes else ""
+        yield f"\n#### {theme.order}. {theme.title}{votes}\n\n"
+        for note in theme_notes(summary, theme):
+            yield _markdown_note(note, labels, source=f"{note.group} · {note.prompt}")
+
+
+def _markdown_note(note: NoteLine, labels: dict[str, str], source: str = "") -> str:
     star = "★ " if note.highlighted else ""
     # Lines after the first stay inside the list item; two spaces keep the line break.
     text = "  \n  ".join(note.text.splitlines())
-    extra = []
+    extra = [source] if source else []
     if note.topic:
         extra.append(f"_{note.topic}_")
     if note.votes:

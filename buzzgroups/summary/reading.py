@@ -19,7 +19,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from buzzgroups import voting
-from buzzgroups.models import BuzzGroup, Dot, DotVote, Note
+from buzzgroups.models import BuzzGroup, Dot, DotVote, Note, Theme
 from sessions.models import BuzzRound, Workshop
 
 # Notes read from the database at a time, and the size of the chunks handed on.
@@ -68,6 +68,20 @@ class NoteLine:
     highlighted: bool
     created_at: str  # ISO 8601 in the server's time zone
     rtl: bool  # written right to left (see ``is_rtl``)
+    theme_id: int | None = None
+    theme: str | None = None  # the theme's title
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeLine:
+    """A theme of a round: its place, its title, its votes and the notes in it."""
+
+    id: int
+    round_id: int
+    title: str
+    order: int
+    note_ids: tuple[int, ...]  # the notes the summary shows, in the order it shows them
+    votes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +124,14 @@ class Summary:
     participants: int
     notes: int
     topic_rankings: list[TopicRanking] = field(default_factory=list)
+    themes: list[ThemeLine] = field(default_factory=list)
+
+    def themes_of(self, round_id: int) -> list[ThemeLine]:
+        return [theme for theme in self.themes if theme.round_id == round_id]
+
+    @property
+    def theme_titles(self) -> dict[int, str]:
+        return {theme.id: theme.title for theme in self.themes}
 
 
 def vote_counts(workshop: Workshop) -> dict[int, int]:
@@ -119,6 +141,35 @@ def vote_counts(workshop: Workshop) -> dict[int, int]:
     """
     dots = Dot.objects.filter(vote__workshop=workshop, note__isnull=False)
     return dict(dots.values_list("note_id").annotate(n=Count("id")).order_by())
+
+
+def theme_vote_counts(workshop: Workshop) -> dict[int, int]:
+    """Votes per theme (theme id -> votes): the dots of every dot vote on themes."""
+    dots = Dot.objects.filter(vote__workshop=workshop, theme__isnull=False)
+    return dict(dots.values_list("theme_id").annotate(n=Count("id")).order_by())
+
+
+def _themes(workshop: Workshop, include_hidden: bool) -> list[ThemeLine]:
+    """Every round's themes in their order, with the notes the summary shows in each."""
+    votes = theme_vote_counts(workshop)
+    members: dict[int, list[int]] = {}
+    themed = _visible_notes(workshop, include_hidden).filter(theme__isnull=False)
+    for theme_id, note_id in themed.order_by(*NOTE_ORDER).values_list("theme_id", "id"):
+        members.setdefault(theme_id, []).append(note_id)
+    themes = Theme.objects.filter(workshop=workshop).order_by(
+        "round__item__number", "round__position", "round_id", "order", "id"
+    )
+    return [
+        ThemeLine(
+            id=theme.pk,
+            round_id=theme.round_id,
+            title=theme.title,
+            order=theme.order,
+            note_ids=tuple(members.get(theme.pk, ())),
+            votes=votes.get(theme.pk, 0),
+        )
+        for theme in themes
+    ]
 
 
 def topic_rankings(workshop: Workshop) -> list[TopicRanking]:
@@ -186,6 +237,7 @@ def build_summary(workshop: Workshop, *, include_hidden: bool = False) -> Summar
         participants=workshop.participants.count(),
         notes=sum(notes_per_group.values()),
         topic_rankings=topics,
+        themes=_themes(workshop, include_hidden),
     )
 
 
@@ -221,6 +273,21 @@ def _rounds(workshop: Workshop, notes_per_round: dict[int, int]) -> list[RoundLi
     return lines
 
 
+# The order every format shows notes in (within a theme too).
+NOTE_ORDER = (
+    "round__item__number",
+    "round__position",
+    "round_id",
+    "group__number",
+    "group_id",
+    "prompt__position",
+    "prompt_id",
+    "-highlighted",
+    "created_at",
+    "id",
+)
+
+
 def _note_rows(notes) -> Iterator[Note]:
     return (
         notes.select_related("group", "prompt", "topic", "round__item")
@@ -238,24 +305,14 @@ def _note_rows(notes) -> Iterator[Note]:
             "prompt__title",
             "topic__name",
             "round__item__number",
+            "theme",
         )
-        .order_by(
-            "round__item__number",
-            "round__position",
-            "round_id",
-            "group__number",
-            "group_id",
-            "prompt__position",
-            "prompt_id",
-            "-highlighted",
-            "created_at",
-            "id",
-        )
+        .order_by(*NOTE_ORDER)
         .iterator(chunk_size=NOTES_PER_QUERY_CHUNK)
     )
 
 
-def _line(note: Note, votes: dict[int, int]) -> NoteLine:
+def _line(note: Note, votes: dict[int, int], themes: dict[int, str] | None = None) -> NoteLine:
     return NoteLine(
         id=note.pk,
         round_id=note.round_id,
@@ -271,6 +328,8 @@ def _line(note: Note, votes: dict[int, int]) -> NoteLine:
         highlighted=note.highlighted,
         created_at=timezone.localtime(note.created_at).isoformat(),
         rtl=is_rtl(note.text),
+        theme_id=note.theme_id,
+        theme=(themes or {}).get(note.theme_id),
     )
 
 
@@ -291,8 +350,32 @@ def is_rtl(text: str) -> bool:
 
 def summary_notes(summary: Summary) -> Iterator[NoteLine]:
     """Every note of the summary, in the order the formats show them, read in chunks."""
+    titles = summary.theme_titles
     for note in _note_rows(_visible_notes(summary.workshop, summary.include_hidden)):
-        yield _line(note, summary.votes)
+        yield _line(note, summary.votes, titles)
+
+
+def theme_notes(summary: Summary, theme: ThemeLine) -> Iterator[NoteLine]:
+    """The notes of one theme, in the order the formats show them."""
+    notes = _visible_notes(summary.workshop, summary.include_hidden).filter(theme_id=theme.id)
+    titles = summary.theme_titles
+    for note in _note_rows(notes):
+        yield _line(note, summary.votes, titles)
+
+
+def rounds_with_themes(
+    summary: Summary,
+) -> Iterator[tuple[RoundLine, list[ThemeLine], int, Iterator[NoteLine]]]:
+    """Each round with its themes, how many notes are in none, and those notes.
+
+    The notes come as ``rounds_with_notes`` gives them, less those in a theme
+    (``theme_notes`` reads a theme's notes); consume them before the next round.
+    """
+    for buzz_round, notes in rounds_with_notes(summary):
+        themes = summary.themes_of(buzz_round.id)
+        themed = sum(len(theme.note_ids) for theme in themes)
+        loose = (note for note in notes if note.theme_id is None) if themes else notes
+        yield buzz_round, themes, buzz_round.notes - themed, loose
 
 
 def _ranking(workshop: Workshop, votes: dict[int, int], include_hidden: bool) -> list[RankLine]:

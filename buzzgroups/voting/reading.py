@@ -10,8 +10,9 @@ from functools import cached_property
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from buzzgroups.models import Dot, DotVote, Note, Participant
+from buzzgroups.models import Dot, DotVote, Note, Participant, Theme
 from sessions.models import AgendaItem, BuzzRound, Topic, Workshop
 
 MAX_DOTS = 20
@@ -23,7 +24,7 @@ class VoteError(ValueError):
 
 @dataclass
 class Option:
-    """A topic or a note as one line of a vote."""
+    """A topic, a note or a theme as one line of a vote."""
 
     id: int
     label: str
@@ -41,11 +42,29 @@ class Option:
 
 
 def _option_field(vote: DotVote) -> str:
+    if vote.on_themes:
+        return "theme_id"
     return "note_id" if vote.on_notes else "topic_id"
 
 
 def options_of(vote: DotVote, *, exclude_group_id: int | None = None) -> list[Option]:
-    """The options in their own order: the item's topics, or the round's visible notes."""
+    """The options in their own order: the item's topics, the round's visible notes or themes."""
+    if vote.on_themes:
+        themes = (
+            Theme.objects.filter(round_id=vote.round_id)
+            .annotate(note_count=Count("notes", filter=Q(notes__hidden=False)))
+            .order_by("order", "id")
+        )
+        return [
+            Option(
+                id=t.pk,
+                label=t.title,
+                detail=ngettext("%(count)s note", "%(count)s notes", t.note_count)
+                % {"count": t.note_count},
+                position=i,
+            )
+            for i, t in enumerate(themes)
+        ]
     if not vote.on_notes:
         topics = Topic.objects.filter(item_id=vote.item_id).order_by("position", "id")
         return [
@@ -66,7 +85,7 @@ def options_of(vote: DotVote, *, exclude_group_id: int | None = None) -> list[Op
 
 
 def counts(vote: DotVote) -> dict[int, int]:
-    """Dots per option id (topic or note id)."""
+    """Dots per option id (topic, note or theme id)."""
     field_name = _option_field(vote)
     rows = Dot.objects.filter(vote=vote).values_list(field_name).annotate(n=Count("id")).order_by()
     return dict(rows)
@@ -96,6 +115,8 @@ def ranking(*, vote: DotVote) -> list[Option]:
 
 def vote_title(vote: DotVote) -> str:
     """Short: the screens show the agenda item's own title next to it."""
+    if vote.on_themes:
+        return _("The themes of item %(number)s") % {"number": vote.round.item.number}
     if vote.on_notes:
         return _("The notes of item %(number)s") % {"number": vote.round.item.number}
     return _("The topics of item %(number)s") % {"number": vote.item.number}
@@ -231,6 +252,17 @@ class VoteSetup:
             .exclude(state=BuzzRound.State.READY)
             .select_related("item")
             .annotate(note_count=Count("notes", filter=Q(notes__hidden=False)))
+            .order_by("item__number", "position")
+        )
+
+    @cached_property
+    def theme_rounds(self) -> list[BuzzRound]:
+        """Buzz rounds with themes (the themes are the options)."""
+        return list(
+            BuzzRound.objects.filter(item__workshop=self.workshop)
+            .select_related("item")
+            .annotate(theme_count=Count("themes"))
+            .filter(theme_count__gt=0)
             .order_by("item__number", "position")
         )
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from buzzgroups.models import Dot, DotVote, Note, Participant
+from buzzgroups.models import Dot, DotVote, Note, Participant, Theme
 from buzzgroups.voting.reading import (
     MAX_DOTS,
     VoteError,
@@ -59,8 +59,9 @@ def vote_open(
     max_per_option: int | None = None,
     voters: str = DotVote.Voters.PARTICIPANT,
     exclude_own_group: bool = False,
+    on_themes: bool = False,
 ) -> DotVote:
-    """Open a vote on an item's topics or a round's notes; one vote is open at a time."""
+    """Open a vote on an item's topics, or a round's notes or themes; one vote at a time."""
     if (item is None) == (buzz_round is None):
         raise VoteError(_("Choose what to vote on: the topics of an item or the notes of a round."))
     dots = _whole_number(dots, _("Give the dots as a whole number."))
@@ -86,7 +87,11 @@ def vote_open(
         else:
             if buzz_round.item.workshop_id != workshop.pk:
                 raise VoteError(_("That buzz round belongs to another workshop."))
-            if not Note.objects.filter(round=buzz_round, hidden=False).exists():
+            if on_themes:
+                if not Theme.objects.filter(round=buzz_round).exists():
+                    raise VoteError(_("That buzz round has no themes to vote on yet."))
+                exclude_own_group = False
+            elif not Note.objects.filter(round=buzz_round, hidden=False).exists():
                 raise VoteError(_("That buzz round has no notes to vote on yet."))
         if DotVote.objects.filter(workshop=workshop, state=DotVote.State.OPEN).exists():
             raise VoteError(_("A vote is already open. Close it first."))
@@ -98,6 +103,7 @@ def vote_open(
             max_per_option=max_per_option,
             voters=voters,
             exclude_own_group=bool(exclude_own_group),
+            on_themes=bool(on_themes) and buzz_round is not None,
         )
         _publish(vote, "vote.opened")
     return vote

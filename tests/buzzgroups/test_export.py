@@ -238,7 +238,15 @@ def test_neutralise_leaves_ordinary_text_alone():
 def test_json_has_the_documented_shape(room):
     document = json.loads(export(room.workshop, "json"))
 
-    assert list(document) == ["workshop", "agenda", "groups", "notes", "ranking", "topic_rankings"]
+    assert list(document) == [
+        "workshop",
+        "agenda",
+        "groups",
+        "notes",
+        "ranking",
+        "topic_rankings",
+        "themes",
+    ]
     assert set(document["workshop"]) == {"title", "join_code", "language", "date"}
     assert {tuple(item) for item in document["agenda"]} == {
         ("number", "title", "planned_minutes", "actual_minutes")
@@ -256,9 +264,11 @@ def test_json_has_the_documented_shape(room):
             "hidden",
             "highlighted",
             "created_at",
+            "theme",
         )
     }
     assert document["ranking"] == []
+    assert document["themes"] == []
 
 
 def test_json_describes_the_workshop(room):
@@ -293,6 +303,7 @@ def test_json_notes_are_the_notes_in_the_database(room):
             "hidden": False,
             "highlighted": note.highlighted,
             "created_at": timezone.localtime(note.created_at).isoformat(),
+            "theme": None,
         }
 
 

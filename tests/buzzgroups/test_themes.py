@@ -500,3 +500,162 @@ def _room_for_sockets(workshop, phones):
     ]
     themes.wall_theme_step(workshop=workshop, step=None)
     return workshop, buzz_round, notes
+
+
+# --- Voting on themes, and the summary ------------------------------------------------
+
+
+def _themed_room(room, phones):
+    """Two themes with a dot vote on them; one note left in no theme, one hidden."""
+    from buzzgroups import voting
+
+    workshop, buzz_round, notes = room
+    recruiting = themes.theme_create(buzz_round=buzz_round, title="Rekruttering", notes=notes[0:2])
+    customers = themes.theme_create(
+        buzz_round=buzz_round, title="Kundedialog", notes=[notes[2], notes[3], notes[5]]
+    )
+    services.note_hide(note=notes[5])
+    vote = voting.vote_open(workshop=workshop, buzz_round=buzz_round, on_themes=True)
+    voting.dots_set(vote=vote, participant=phones[0], option_id=customers.pk, count=2)
+    voting.dots_set(vote=vote, participant=phones[1], option_id=customers.pk, count=1)
+    voting.dots_set(vote=vote, participant=phones[2], option_id=recruiting.pk, count=1)
+    voting.vote_close(vote=vote)
+    return workshop, buzz_round, notes, recruiting, customers, vote
+
+
+def _export(workshop, fmt, **options):
+    from buzzgroups import summary
+
+    return "".join(summary.text_chunks(summary.build_summary(workshop, **options), fmt))
+
+
+@pytest.mark.django_db
+class TestThemesInTheVoteAndTheSummary:
+    def test_the_room_votes_on_the_themes_and_they_are_ranked(self, room, phones):
+        from buzzgroups import voting
+
+        *_rest, recruiting, customers, vote = _themed_room(room, phones)
+
+        ranking = voting.ranking(vote=vote)
+        assert [(o.rank, o.label, o.count) for o in ranking] == [
+            (1, "Kundedialog", 3),
+            (2, "Rekruttering", 1),
+        ]
+        assert voting.vote_title(vote) == "The themes of item 2"
+        with pytest.raises(voting.VoteError):
+            voting.dots_set(vote=vote, participant=phones[3], option_id=recruiting.pk, count=1)
+
+    def test_a_dot_on_a_note_is_no_dot_on_a_theme(self, room, phones):
+        from buzzgroups import voting
+
+        workshop, buzz_round, notes = room
+        theme = themes.theme_create(buzz_round=buzz_round, title="A", notes=[notes[0]])
+        vote = voting.vote_open(workshop=workshop, buzz_round=buzz_round, on_themes=True)
+
+        note = next(note for note in notes if note.pk != theme.pk)
+        with pytest.raises(voting.VoteError):
+            voting.dots_set(vote=vote, participant=phones[0], option_id=note.pk, count=1)
+        assert voting.dots_set(vote=vote, participant=phones[0], option_id=theme.pk, count=1) == 1
+
+    def test_a_round_without_themes_cannot_be_voted_on_by_theme(self, room):
+        from buzzgroups import voting
+
+        workshop, buzz_round, _notes = room
+        with pytest.raises(voting.VoteError):
+            voting.vote_open(workshop=workshop, buzz_round=buzz_round, on_themes=True)
+
+    def test_the_console_offers_a_vote_on_the_themes(self, room, console):
+        workshop, buzz_round, notes = room
+        themes.theme_create(buzz_round=buzz_round, title="A", notes=[notes[0]])
+        page = console.get(reverse("buzzgroups:console", args=[workshop.join_code])).content
+        assert f'value="themes-{buzz_round.pk}"'.encode() in page
+
+        response = console.post(
+            reverse("buzzgroups:vote_open", args=[workshop.join_code]),
+            {"target": f"themes-{buzz_round.pk}", "dots": "3"},
+        )
+
+        assert response.status_code == 302
+        assert workshop.dot_votes.get().on_themes
+
+    def test_json_lists_the_themes_and_each_note_its_theme(self, room, phones):
+        workshop, buzz_round, notes, recruiting, customers, _vote = _themed_room(room, phones)
+
+        import json
+
+        document = json.loads(_export(workshop, "json"))
+
+        assert document["themes"] == [
+            {
+                "id": recruiting.pk,
+                "round": buzz_round.pk,
+                "title": "Rekruttering",
+                "order": 1,
+                "note_ids": [notes[0].pk, notes[1].pk],
+                "votes": 1,
+            },
+            {
+                "id": customers.pk,
+                "round": buzz_round.pk,
+                "title": "Kundedialog",
+                "order": 2,
+                "note_ids": [notes[2].pk, notes[3].pk],
+                "votes": 3,
+            },
+        ]
+        by_id = {note["id"]: note["theme"] for note in document["notes"]}
+        assert by_id == {
+            notes[0].pk: recruiting.pk,
+            notes[1].pk: recruiting.pk,
+            notes[2].pk: customers.pk,
+            notes[3].pk: customers.pk,
+            notes[4].pk: None,
+        }
+        with_hidden = json.loads(_export(workshop, "json", include_hidden=True))
+        # In the order the summary shows notes: by group (notes[5] is from group 2).
+        assert with_hidden["themes"][1]["note_ids"] == [notes[5].pk, notes[2].pk, notes[3].pk]
+
+    def test_markdown_reads_as_the_rooms_conclusions(self, room, phones):
+        workshop, buzz_round, notes, *_rest = _themed_room(room, phones)
+
+        markdown = _export(workshop, "md")
+
+        section = markdown[markdown.index(f"## 2. {buzz_round.item.title}") :]
+        order = [
+            "### Themes",
+            "#### 1. Rekruttering — 1 vote",
+            f"- {notes[0].text} — {notes[0].group.name} · Use cases",
+            f"- {notes[1].text} — {notes[1].group.name} · Use cases",
+            "#### 2. Kundedialog — 3 votes",
+            f"- {notes[2].text} — {notes[2].group.name} · Use cases",
+            "### Notes in no theme",
+            f"### {notes[4].group.name}",
+            f"- {notes[4].text}",
+        ]
+        positions = [section.index(line) for line in order]
+        assert positions == sorted(positions)
+        assert section.count(notes[0].text) == 1
+        assert notes[5].text not in section
+
+    def test_csv_has_a_theme_column(self, room, phones):
+        import csv
+        import io
+
+        workshop, _round, notes, *_rest = _themed_room(room, phones)
+
+        rows = list(csv.DictReader(io.StringIO(_export(workshop, "csv").lstrip("\ufeff"))))
+
+        themes_by_id = {int(row["id"]): row["theme"] for row in rows}
+        assert themes_by_id[notes[0].pk] == "Rekruttering"
+        assert themes_by_id[notes[3].pk] == "Kundedialog"
+        assert themes_by_id[notes[4].pk] == ""
+
+    def test_the_printable_page_shows_the_themes_then_the_rest(self, room, phones):
+        workshop, _round, notes, *_rest = _themed_room(room, phones)
+
+        page = _export(workshop, "html")
+
+        assert page.index("1. Rekruttering") < page.index("2. Kundedialog")
+        assert page.index("2. Kundedialog") < page.index("Notes in no theme")
+        assert page.index("Notes in no theme") < page.index(notes[4].text)
+        assert "3 votes" in page
