@@ -18,6 +18,8 @@ CHARS_PER_EDIT = 12
 MAX_EDITS = 3
 # Texts shorter than this must match exactly once normalised ("ja" is not "nei").
 MIN_FUZZY_LENGTH = 8
+# A word this short that differs is another word, not a typo.
+MIN_TYPO_WORD = 4
 
 
 def normalise(text: str) -> str:
@@ -87,6 +89,8 @@ def _same(a: str, b: str) -> bool:
     if len(changed) != 1:
         return False
     wa, wb = changed[0]
+    if any(char.isdigit() for char in wa + wb) or max(len(wa), len(wb)) < MIN_TYPO_WORD:
+        return False  # "bord 3" is not "bord 4", and "i" is not "å"
     word_limit = min(limit, max(1, max(len(wa), len(wb)) // 4))
     return edit_distance(wa, wb, word_limit) <= word_limit
 

@@ -42,6 +42,8 @@
     holder.innerHTML = html.trim();
     var fresh = holder.content.querySelector("#theme-board");
     if (!fresh) { return; }
+    // Answers may cross: a board older than the one shown is dropped.
+    if (parseInt(fresh.dataset.seq || "0", 10) < parseInt(old.dataset.seq || "0", 10)) { return; }
     var active = document.activeElement;
     var focusId = null;
     if (active && old.contains(active)) {
@@ -99,9 +101,18 @@
     });
   }
 
+  // The newest event the board must show. A board rendered after it (this
+  // console's own answer to its change) shows it already: no second fetch, and
+  // no board swapped under a finger or a mouse in the middle of the next drag.
+  var wanted = 0;
+  function behind() {
+    var current = board();
+    return !!current && (!wanted || parseInt(current.dataset.seq || "0", 10) < wanted);
+  }
+
   function refresh() {
     var current = board();
-    if (!current) { return; }
+    if (!current || !behind()) { stale = false; return; }
     if (busy || dragging) { stale = true; return; }
     busy += 1;
     fetch(current.dataset.boardUrl, { credentials: "same-origin", headers: { "HX-Request": "true" } })
@@ -130,6 +141,8 @@
       (frame.type === "note.deleted") ||
       (/^note\./.test(frame.type) && data.note && data.note.round_id === round);
     if (!ours) { return; }
+    if (typeof frame.seq === "number") { wanted = Math.max(wanted, frame.seq); }
+    if (!behind()) { return; }
     window.clearTimeout(pending);
     pending = window.setTimeout(refresh, 80);
   });

@@ -35,6 +35,8 @@ def test_the_same_note_twice_is_a_duplicate(first, second):
         ("Svare kunder på Facebook samme dag", "Svare kunder på Twitter samme dag"),
         ("Kundeservice i chat", "Kundeservice i chatbot"),
         ("ja", "jo"),  # too short to guess at a typo
+        ("Innspill 1 fra bordet ved vinduet", "Innspill 2 fra bordet ved vinduet"),
+        ("Kunder i banken vil ha svar raskt", "Kunder å banken vil ha svar raskt"),
         ("", ""),
         ("!!!", "???"),  # nothing left once punctuation is gone
     ],
@@ -60,7 +62,7 @@ def test_pairs_come_in_the_order_of_the_notes_and_each_once():
         (11, "Svare kunder på Facebook samme dag"),
         (12, "rekruttere unge via linkedin."),
         (13, "Svare kunder på Facebook samme dag!"),
-        (14, "Svare kunder pa Facebook samme dag"),
+        (14, "Svare kunder på Facebok samme dag"),
         (15, "Læring"),
     ]
 
