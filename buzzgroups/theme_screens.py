@@ -5,7 +5,7 @@ Read by the pages and by the live frames alike, so both always agree.
 
 from dataclasses import dataclass, field
 
-from buzzgroups import duplicates
+from buzzgroups import duplicates, similar
 from buzzgroups.models import Note, Theme
 from sessions.models import BuzzRound, Workshop
 
@@ -28,10 +28,12 @@ class ThemeCard:
 
 @dataclass
 class Suggestion:
-    """Two notes that look like one note posted twice: merge them into one theme?"""
+    """Two notes that look like one note posted twice (or, with a model plugged in,
+    alike): merge them into one theme?"""
 
     first: Note
     second: Note
+    duplicate: bool = True
 
 
 @dataclass
@@ -83,11 +85,23 @@ def _suggestions(board: ThemeBoard) -> list[Suggestion]:
         visible.extend(note for note in card.notes if not note.hidden)
     by_id = {note.pk: note for note in visible}
     found = []
-    for pair in duplicates.duplicate_pairs((note.pk, note.text) for note in visible):
-        first, second = by_id[pair.first], by_id[pair.second]
-        if first.theme_id is not None and first.theme_id == second.theme_id:
+    seen = set()
+    pairs = [
+        (pair.first, pair.second, True)
+        for pair in duplicates.duplicate_pairs((note.pk, note.text) for note in visible)
+    ]
+    pairs += [
+        (first, second, False)
+        for first, second in similar.similar_pairs([(note.pk, note.text) for note in visible])
+    ]
+    for first_id, second_id, duplicate in pairs:
+        first, second = by_id[first_id], by_id[second_id]
+        if (first_id, second_id) in seen or (
+            first.theme_id is not None and first.theme_id == second.theme_id
+        ):
             continue
-        found.append(Suggestion(first=first, second=second))
+        seen.add((first_id, second_id))
+        found.append(Suggestion(first=first, second=second, duplicate=duplicate))
     return found
 
 

@@ -255,3 +255,63 @@ def test_the_facilitator_themes_the_use_areas_and_the_wall_follows(
         assert_cards_fit(wall, ".theme-step")
         shoot(wall, f"wall-theme-step-{width}x{height}", tmp_path)
     shoot(console, "console-themes", tmp_path)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_the_synthesis_page_and_the_theme_wall_pass_axe(
+    live_server_url, browser, workshop, phones, language
+):
+    from buzzgroups import services, themes
+    from sessions.models import Workshop
+    from sessions.services import round_close, round_open, show_goto
+    from tests.browser.conftest import log_in
+    from tests.browser.test_accessibility import axe_violations, with_language
+
+    Workshop.objects.filter(pk=workshop.pk).update(language=language)
+    workshop.refresh_from_db()
+    buzz_round = use_areas_round(workshop)
+    show_goto(workshop=workshop, number=2)
+    round_open(buzz_round=buzz_round, minutes=10)
+    prompt_id = buzz_round.prompts.get().pk
+    notes = [
+        services.note_create(
+            author=phones[n % 4], text=text, prompt_id=prompt_id, client_id=uuid.uuid4()
+        )[0]
+        for n, text in enumerate(sum(NOTES.values(), []))
+    ]
+    round_close(buzz_round=buzz_round)
+    themes.theme_create(buzz_round=buzz_round, title="Rekruttering", notes=notes[:2])
+    themes.theme_create(buzz_round=buzz_round, title="Kundedialog", notes=notes[3:5])
+    services.note_hide(note=notes[4])
+    base, code = live_server_url, workshop.join_code
+    found = {}
+
+    def check(page, name, url, ready="body.is-online"):
+        page.goto(base + url)
+        page.wait_for_selector(ready)
+        page.wait_for_load_state("networkidle")
+        if violations := axe_violations(page):
+            found[name] = violations
+
+    laptop = with_language(
+        browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True),
+        base,
+        language,
+    )
+    console = laptop.new_page()
+    log_in(console, base)
+    check(console, "synthesis page", f"/w/{code}/rounds/{buzz_round.pk}/themes/")
+    projector = with_language(
+        browser.new_context(viewport={"width": 1920, "height": 1080}, bypass_csp=True),
+        base,
+        language,
+    )
+    projector.add_cookies(laptop.cookies())
+    wall = projector.new_page()
+    themes.wall_theme_step(workshop=workshop, step=None)
+    check(wall, "wall: a card per theme", f"/w/{code}/wall/")
+    themes.wall_theme_step(workshop=workshop, step=2)
+    check(wall, "wall: one theme large", f"/w/{code}/wall/")
+    laptop.close()
+    projector.close()
+    assert not found, found
