@@ -38,6 +38,7 @@ def _labels(language: str) -> dict[str, str]:
             "topic_ranking": _("Ranking of topics"),
             "themes": _("Themes"),
             "no_theme": _("Notes in no theme"),
+            "theme_ranking": _("Ranking of themes"),
             "votes": ngettext("%(count)s vote", "%(count)s votes", 1),
             "votes_plural": ngettext("%(count)s vote", "%(count)s votes", 2),
         }
@@ -102,6 +103,10 @@ def markdown_chunks(summary: Summary) -> Iterator[str]:
     for topics in summary.topic_rankings:
         yield f"\n## {labels['topic_ranking']}: {topics.heading}\n\n"
         for line in topics.ranking:
+            yield f"{line.rank}. {line.topic} — {_votes_label(labels, line.votes)}\n"
+    for themes in summary.theme_rankings:
+        yield f"\n## {labels['theme_ranking']}: {themes.heading}\n\n"
+        for line in themes.ranking:
             yield f"{line.rank}. {line.topic} — {_votes_label(labels, line.votes)}\n"
 
 

@@ -99,7 +99,7 @@ class TopicRankLine:
 
 @dataclass(frozen=True, slots=True)
 class TopicRanking:
-    """The topics of one agenda item, ranked by a dot vote of the room."""
+    """The topics of one agenda item (or the themes of a round), ranked by a dot vote."""
 
     agenda_number: int
     heading: str
@@ -125,6 +125,7 @@ class Summary:
     notes: int
     topic_rankings: list[TopicRanking] = field(default_factory=list)
     themes: list[ThemeLine] = field(default_factory=list)
+    theme_rankings: list[TopicRanking] = field(default_factory=list)
 
     def themes_of(self, round_id: int) -> list[ThemeLine]:
         return [theme for theme in self.themes if theme.round_id == round_id]
@@ -189,6 +190,23 @@ def topic_rankings(workshop: Workshop) -> list[TopicRanking]:
     ]
 
 
+def theme_rankings(workshop: Workshop) -> list[TopicRanking]:
+    """Every dot vote on a round's themes, ranked as the topics are."""
+    votes = DotVote.objects.filter(workshop=workshop, on_themes=True).select_related("round__item")
+    return [
+        TopicRanking(
+            agenda_number=vote.round.item.number,
+            heading=_("Item %(number)s: %(title)s")
+            % {"number": vote.round.item.number, "title": vote.round.item.title},
+            ranking=[
+                TopicRankLine(rank=option.rank, topic=option.label, votes=option.count)
+                for option in voting.ranking(vote=vote)
+            ],
+        )
+        for vote in votes.order_by("created_at", "id")
+    ]
+
+
 def build_summary(workshop: Workshop, *, include_hidden: bool = False) -> Summary:
     """The summary of a workshop, without its notes (``summary_notes`` reads those)."""
     notes = _visible_notes(workshop, include_hidden)
@@ -201,6 +219,7 @@ def build_summary(workshop: Workshop, *, include_hidden: bool = False) -> Summar
         date_display = formats.date_format(when, "DATE_FORMAT")
         rounds = _rounds(workshop, notes_per_round)
         topics = topic_rankings(workshop)
+        ranked_themes = theme_rankings(workshop)
     groups = [
         GroupLine(
             number=group.number,
@@ -238,6 +257,7 @@ def build_summary(workshop: Workshop, *, include_hidden: bool = False) -> Summar
         notes=sum(notes_per_group.values()),
         topic_rankings=topics,
         themes=_themes(workshop, include_hidden),
+        theme_rankings=ranked_themes,
     )
 
 

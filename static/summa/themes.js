@@ -35,7 +35,7 @@
 
   // The new board, keeping focus where it was (ids are stable: the moved
   // note's list keeps its id, so a keyboard user stays on the note).
-  function replaceBoard(html) {
+  function replaceBoard(html, keepUnsent) {
     var old = board();
     if (!old) { return; }
     var holder = document.createElement("template");
@@ -46,6 +46,8 @@
     if (parseInt(fresh.dataset.seq || "0", 10) < parseInt(old.dataset.seq || "0", 10)) { return; }
     var active = document.activeElement;
     var focusId = null;
+    // What a keyboard user was choosing or typing stays when another console's change redraws.
+    var unsent = keepUnsent && active && old.contains(active) && active.id && active.matches("select, input") ? active.value : null;
     if (active && old.contains(active)) {
       var note = active.closest("[data-note]");
       var holder = active.closest("[id]");
@@ -60,6 +62,10 @@
     if (focusId) {
       var target = document.getElementById(focusId);
       if (target) {
+        if (unsent !== null && target.id === active.id && target.matches("select, input")) {
+          var keep = target.tagName !== "SELECT" || Array.prototype.some.call(target.options, function (o) { return o.value === unsent; });
+          if (keep) { target.value = unsent; }
+        }
         if (!target.matches("a, button, input, select, textarea, [tabindex]")) { target.setAttribute("tabindex", "-1"); }
         target.focus({ preventScroll: true });
       }
@@ -117,7 +123,7 @@
     busy += 1;
     fetch(current.dataset.boardUrl, { credentials: "same-origin", headers: { "HX-Request": "true" } })
       .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (text) { if (text && !dragging) { replaceBoard(text); } else if (text) { stale = true; } })
+      .then(function (text) { if (text && !dragging) { replaceBoard(text, true); } else if (text) { stale = true; } })
       .catch(function () { /* the next frame or the periodic sync tries again */ })
       .finally(function () { busy -= 1; if (stale && !busy && !dragging) { stale = false; refresh(); } });
   }

@@ -144,7 +144,7 @@ def test_the_facilitator_themes_the_use_areas_and_the_wall_follows(
     expect(console.locator("#theme-board [data-drop-theme=''] .theme-note")).to_have_count(100)
     console.locator(".theme-wall-controls form:has(input[value=all]) button").click()
     expect(wall.locator(".theme-empty")).to_have_count(1)
-    expect(console.locator("#announcer")).to_contain_text("Veggen viser alle temaene")
+    expect(console.locator("#announcer")).to_contain_text("Veggen viser alle kategoriene")
 
     # The same note twice is offered for merging; two notes that merely share words are not.
     suggestions = console.locator(".theme-suggestions li")
@@ -154,7 +154,7 @@ def test_the_facilitator_themes_the_use_areas_and_the_wall_follows(
     # Mouse: a note dropped on another note makes a theme of the two.
     note_item(console, "Instagram-kontoen").drag_to(note_item(console, "Rekruttere unge"))
     expect(console.locator(".theme-box")).to_have_count(1)
-    expect(console.locator("#announcer")).to_contain_text("Tema 1")
+    expect(console.locator("#announcer")).to_contain_text("Kategori 1")
     expect(wall.locator(".theme-card")).to_have_count(1)
     expect(wall.locator(".theme-card").first).to_contain_text("Instagram-kontoen")
     # ... and a note dropped on a theme joins it; the wall follows within the fan-out time.
@@ -165,7 +165,8 @@ def test_the_facilitator_themes_the_use_areas_and_the_wall_follows(
     move_to_wall = time.monotonic() - started
     print(f"\nA mouse move with 100 notes in the round reached the wall in {move_to_wall:.2f} s")
     assert move_to_wall < 3
-    expect(console.locator("#announcer")).to_contain_text("Tema 1")
+    expect(first_theme.locator(".theme-note", has_text="Vise fram ildsjelene")).to_have_count(1)
+    expect(console.locator("#announcer")).to_contain_text("Kategori 1")
 
     # Keyboard alone: choose "new theme" in the list under a note, then Move.
     chat = note_id(console, "Kundeservice i chat")
@@ -176,7 +177,7 @@ def test_the_facilitator_themes_the_use_areas_and_the_wall_follows(
     console.keyboard.press("Tab")
     console.keyboard.press("Enter")
     expect(console.locator(".theme-box")).to_have_count(2)
-    expect(console.locator("#announcer")).to_contain_text("nytt tema")
+    expect(console.locator("#announcer")).to_contain_text("ny kategori")
     expect(console.locator(f"#move-{chat}")).to_be_focused()
     # The facilitator names it, still by keyboard.
     second = console.locator(".theme-box").nth(1)

@@ -636,6 +636,8 @@ class TestThemesInTheVoteAndTheSummary:
         assert positions == sorted(positions)
         assert section.count(notes[0].text) == 1
         assert notes[5].text not in section
+        ranking = markdown[markdown.index("## Ranking of themes: Item 2") :]
+        assert "1. Kundedialog — 3 votes\n2. Rekruttering — 1 vote" in ranking
 
     def test_csv_has_a_theme_column(self, room, phones):
         import csv
