@@ -661,3 +661,20 @@ class TestThemesInTheVoteAndTheSummary:
         assert page.index("2. Kundedialog") < page.index("Notes in no theme")
         assert page.index("Notes in no theme") < page.index(notes[4].text)
         assert "3 votes" in page
+
+
+@pytest.mark.django_db
+def test_hiding_a_themed_note_redraws_the_themes_and_an_unthemed_one_does_not(room):
+    workshop, buzz_round, notes = room
+    themes.theme_create(buzz_round=buzz_round, title="Kunder", notes=[notes[2]])
+    before = Workshop.objects.get(pk=workshop.pk).seq
+
+    services.note_hide(note=Note.objects.get(pk=notes[2].pk))
+    services.note_hide(note=Note.objects.get(pk=notes[4].pk))
+
+    kinds = list(workshop.events.filter(seq__gt=before).values_list("kind", "ref_id"))
+    assert kinds == [
+        ("note.changed", notes[2].pk),
+        ("themes.changed", buzz_round.pk),
+        ("note.changed", notes[4].pk),
+    ]
