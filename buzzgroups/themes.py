@@ -129,6 +129,7 @@ def theme_merge(*, theme: Theme, into: Theme) -> Theme:
         Note.objects.filter(theme=theme).update(theme=into)
         theme.delete()
         _renumber(buzz_round, list(buzz_round.themes.order_by("order", "id")))
+        _clamp_step(buzz_round.item.workshop)
         _publish(buzz_round)
     return into
 
