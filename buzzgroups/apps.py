@@ -8,4 +8,4 @@ class BuzzGroupsConfig(AppConfig):
 
     def ready(self) -> None:
         # The screens that show groups and notes render the live frames.
-        from buzzgroups import live, snapshots, vote_live  # noqa: F401
+        from buzzgroups import live, snapshots, theme_live, vote_live  # noqa: F401

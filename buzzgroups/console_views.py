@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from buzzgroups import screens, services
+from buzzgroups import screens, services, theme_screens
 from buzzgroups.models import BuzzGroup, Note, Participant
 from sessions.access import workshop_for_facilitator
 from sessions.models import MAX_GROUPS
@@ -51,7 +51,9 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
 
 def wall(request: HttpRequest, code: str) -> HttpResponse:
     workshop, context = _screen(request, code)
-    context["columns"] = screens.wall_columns(workshop, context["round"])
+    context["themes"] = theme_screens.wall_board(workshop, context["round"])
+    if context["themes"] is None:
+        context["columns"] = screens.wall_columns(workshop, context["round"])
     # The room reads the wall in the workshop's language (its socket frames are in it too).
     with translation.override(workshop.language):
         return render(request, "buzzgroups/wall.html", context)

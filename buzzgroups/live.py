@@ -6,7 +6,7 @@ after a reconnect shows the note as it is now (hidden, edited or gone).
 
 from django.template.loader import render_to_string
 
-from buzzgroups import screens
+from buzzgroups import screens, theme_screens
 from buzzgroups.models import BuzzGroup, Note
 from sessions.broadcast import CONSOLE, PHONE, WALL, Frame, renderer
 from sessions.models import Event, Workshop
@@ -134,7 +134,13 @@ def stage_frame(event: Event, workshop: Workshop, role: str) -> Frame:
     if role == PHONE:
         return Frame(html=render_to_string("buzzgroups/_phone_stage.html", context), data=data)
     if role == WALL:
-        context["columns"] = once(event, "wall", lambda: screens.wall_columns(workshop, buzz_round))
+        context["themes"] = once(
+            event, "themes", lambda: theme_screens.wall_board(workshop, buzz_round)
+        )
+        if context["themes"] is None:
+            context["columns"] = once(
+                event, "wall", lambda: screens.wall_columns(workshop, buzz_round)
+            )
         return Frame(html=render_to_string("buzzgroups/_wall_stage.html", context), data=data)
     context["columns"] = once(
         event, "console", lambda: screens.wall_columns(workshop, buzz_round, include_hidden=True)

@@ -8,6 +8,7 @@ from sessions.models import AgendaItem, BuzzRound, Prompt, Topic, Workshop
 NOTE_MAX_LENGTH = 500
 NICKNAME_MAX_LENGTH = 40
 GROUP_NAME_MAX_LENGTH = 60
+THEME_TITLE_MAX_LENGTH = 120
 
 
 class BuzzGroup(models.Model):
@@ -52,6 +53,26 @@ class Participant(models.Model):
         return self.nickname or _("Participant %(number)s") % {"number": self.pk}
 
 
+class Theme(models.Model):
+    """What several notes of a round say together, named by the facilitator after the round."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="themes")
+    round = models.ForeignKey(
+        BuzzRound, verbose_name=_("buzz round"), on_delete=models.CASCADE, related_name="themes"
+    )
+    title = models.CharField(_("title"), max_length=THEME_TITLE_MAX_LENGTH)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "order", "id"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Note(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="notes")
     round = models.ForeignKey(
@@ -86,6 +107,15 @@ class Note(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     hidden = models.BooleanField(_("hidden"), default=False)
     highlighted = models.BooleanField(_("highlighted"), default=False)
+    # At most one theme; deleting the theme releases the note.
+    theme = models.ForeignKey(
+        Theme,
+        verbose_name=_("theme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notes",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -137,6 +167,8 @@ class DotVote(models.Model):
         on_delete=models.CASCADE,
         related_name="dot_votes",
     )
+    # On a round: its themes instead of its notes.
+    on_themes = models.BooleanField(_("on the themes"), default=False)
     # On notes: nobody votes for their own group's notes.
     exclude_own_group = models.BooleanField(_("only other groups' notes"), default=False)
     dots_per_voter = models.PositiveSmallIntegerField(_("dots per voter"), default=3)
@@ -172,7 +204,7 @@ class DotVote(models.Model):
 
     @property
     def on_notes(self) -> bool:
-        return self.round_id is not None
+        return self.round_id is not None and not self.on_themes
 
     @property
     def per_group(self) -> bool:
@@ -180,7 +212,7 @@ class DotVote(models.Model):
 
 
 class Dot(models.Model):
-    """One dot, on a topic or on a note. A voter with three dots has up to three rows."""
+    """One dot, on a topic, a note or a theme. A voter with three dots has up to three rows."""
 
     vote = models.ForeignKey(DotVote, on_delete=models.CASCADE, related_name="dots")
     # Kept (without its voter) when participant data is purged, so results stay.
@@ -207,6 +239,9 @@ class Dot(models.Model):
     note = models.ForeignKey(
         Note, null=True, blank=True, on_delete=models.CASCADE, related_name="dots"
     )
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="dots"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -214,10 +249,11 @@ class Dot(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(topic__isnull=False, note__isnull=True)
-                    | models.Q(topic__isnull=True, note__isnull=False)
+                    models.Q(topic__isnull=False, note__isnull=True, theme__isnull=True)
+                    | models.Q(topic__isnull=True, note__isnull=False, theme__isnull=True)
+                    | models.Q(topic__isnull=True, note__isnull=True, theme__isnull=False)
                 ),
-                name="dot_on_topic_or_note",
+                name="dot_on_topic_note_or_theme",
             )
         ]
         indexes = [
@@ -228,4 +264,4 @@ class Dot(models.Model):
         verbose_name_plural = _("dots")
 
     def __str__(self) -> str:
-        return f"{self.vote} · {self.topic_id or self.note_id}"
+        return f"{self.vote} · {self.topic_id or self.note_id or self.theme_id}"

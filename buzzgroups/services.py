@@ -333,6 +333,11 @@ def _publish_note(note: Note, kind: str) -> None:
         group_id=note.group_id,
         ref_id=note.pk,
     )
+    if note.theme_id is not None:
+        # The theme's counts (on the wall's theme cards) change with the note.
+        broadcast.publish(
+            note.workshop, "themes.changed", audience=Event.Audience.SCREENS, ref_id=note.round_id
+        )
 
 
 def _own_note_in_open_round(author: Participant, note_id) -> Note:
@@ -361,6 +366,7 @@ def note_delete(*, author: Participant, note_id: int) -> None:
     note = _own_note_in_open_round(author, note_id)
     note_pk = note.pk
     group_id = note.group_id
+    themed = note.theme_id is not None
     note.delete()
     broadcast.publish(
         author.workshop,
@@ -369,6 +375,10 @@ def note_delete(*, author: Participant, note_id: int) -> None:
         group_id=group_id,
         ref_id=note_pk,
     )
+    if themed:
+        broadcast.publish(
+            author.workshop, "themes.changed", audience=Event.Audience.SCREENS, ref_id=note.round_id
+        )
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from buzzgroups import console_views, export_views, phone_views, vote_views
+from buzzgroups import console_views, export_views, phone_views, theme_views, vote_views
 
 app_name = "buzzgroups"
 urlpatterns = [
@@ -40,6 +40,43 @@ urlpatterns = [
         "w/<str:code>/notes/<id:note_id>/highlight/",
         console_views.note_highlight,
         name="note_highlight",
+    ),
+    # Themes: the synthesis of a round
+    path("w/<str:code>/rounds/<int:round_id>/themes/", theme_views.synthesis, name="themes"),
+    path(
+        "w/<str:code>/rounds/<int:round_id>/themes/new/",
+        theme_views.theme_create,
+        name="theme_create",
+    ),
+    path(
+        "w/<str:code>/rounds/<int:round_id>/themes/<int:theme_id>/rename/",
+        theme_views.theme_rename,
+        name="theme_rename",
+    ),
+    path(
+        "w/<str:code>/rounds/<int:round_id>/themes/<int:theme_id>/merge/",
+        theme_views.theme_merge,
+        name="theme_merge",
+    ),
+    path(
+        "w/<str:code>/rounds/<int:round_id>/themes/<int:theme_id>/move/",
+        theme_views.theme_reorder,
+        name="theme_reorder",
+    ),
+    path(
+        "w/<str:code>/rounds/<int:round_id>/themes/<int:theme_id>/delete/",
+        theme_views.theme_delete,
+        name="theme_delete",
+    ),
+    path(
+        "w/<str:code>/rounds/<int:round_id>/notes/<int:note_id>/theme/",
+        theme_views.note_set_theme,
+        name="note_set_theme",
+    ),
+    path(
+        "w/<str:code>/rounds/<int:round_id>/themes/wall/",
+        theme_views.wall_theme_step,
+        name="wall_theme_step",
     ),
     path("w/<str:code>/summary.<str:fmt>", export_views.summary_download, name="summary_download"),
     # Dot-voting

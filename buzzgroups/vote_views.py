@@ -31,7 +31,7 @@ def vote_open(request: HttpRequest, code: str) -> HttpResponse:
     item = buzz_round = None
     if kind == "item":
         item = get_object_or_404(AgendaItem, pk=_id(raw_id), workshop=workshop)
-    elif kind == "round":
+    elif kind in ("round", "themes"):
         buzz_round = get_object_or_404(
             BuzzRound.objects.select_related("item"), pk=_id(raw_id), item__workshop=workshop
         )
@@ -44,6 +44,7 @@ def vote_open(request: HttpRequest, code: str) -> HttpResponse:
             max_per_option=request.POST.get("max_per_option") or None,
             voters=request.POST.get("voters") or DotVote.Voters.PARTICIPANT,
             exclude_own_group=request.POST.get("exclude_own_group") == "1",
+            on_themes=kind == "themes",
         )
     except voting.VoteError as error:
         return console_action_refused(request, code, error)

@@ -38,6 +38,7 @@ class Workshop(models.Model):
     class WallLayout(models.TextChoices):
         GROUPS = "groups", _("A column per group")
         PROMPTS = "prompts", _("A column per prompt")
+        THEMES = "themes", _("A card per theme")
 
     title = models.CharField(_("title"), max_length=200)
     language = models.CharField(
@@ -77,6 +78,10 @@ class Workshop(models.Model):
         _("most participants"), default=default_participant_cap
     )
     room_locked = models.BooleanField(_("room locked"), default=False)
+    # The theme the wall shows large (1 is the first in order); empty shows them all.
+    wall_theme_step = models.PositiveSmallIntegerField(
+        _("theme shown large on the wall"), null=True, blank=True
+    )
     # The last sequence number handed to a broadcast (see sessions.broadcast).
     seq = models.PositiveBigIntegerField(default=0, editable=False)
 

@@ -317,6 +317,12 @@ SUMMA_MAX_PARTICIPANTS = envint("SUMMA_MAX_PARTICIPANTS", 2000)
 SUMMA_JOINS_PER_ADDRESS_PER_MINUTE = envint("SUMMA_JOINS_PER_ADDRESS_PER_MINUTE", 600)
 # Participant data is purged this many days after a workshop ends.
 SUMMA_RETENTION_DAYS = envint("SUMMA_RETENTION_DAYS", 30)
+# Theme suggestions beyond the same note posted twice: the dotted path of a function
+# that maps a list of texts to a list of vectors (buzzgroups/similar.py). None by
+# default: Summa ships no model and fetches none. Pairs at or above the cosine
+# similarity in per cent are offered as "alike".
+SUMMA_THEME_VECTORISER = os.environ.get("SUMMA_THEME_VECTORISER") or None
+SUMMA_THEME_SIMILARITY_PERCENT = envint("SUMMA_THEME_SIMILARITY_PERCENT", 90)
 
 CACHES = {
     "default": {

@@ -238,7 +238,15 @@ def test_neutralise_leaves_ordinary_text_alone():
 def test_json_has_the_documented_shape(room):
     document = json.loads(export(room.workshop, "json"))
 
-    assert list(document) == ["workshop", "agenda", "groups", "notes", "ranking", "topic_rankings"]
+    assert list(document) == [
+        "workshop",
+        "agenda",
+        "groups",
+        "notes",
+        "ranking",
+        "topic_rankings",
+        "themes",
+    ]
     assert set(document["workshop"]) == {"title", "join_code", "language", "date"}
     assert {tuple(item) for item in document["agenda"]} == {
         ("number", "title", "planned_minutes", "actual_minutes")
@@ -256,9 +264,11 @@ def test_json_has_the_documented_shape(room):
             "hidden",
             "highlighted",
             "created_at",
+            "theme",
         )
     }
     assert document["ranking"] == []
+    assert document["themes"] == []
 
 
 def test_json_describes_the_workshop(room):
@@ -293,6 +303,7 @@ def test_json_notes_are_the_notes_in_the_database(room):
             "hidden": False,
             "highlighted": note.highlighted,
             "created_at": timezone.localtime(note.created_at).isoformat(),
+            "theme": None,
         }
 
 
@@ -355,7 +366,7 @@ def test_no_votes_means_an_empty_ranking(room):
 def test_votes_show_on_notes_and_in_the_ranking(room, monkeypatch):
     n = room.notes
     votes = {n.use_case.pk: 5, n.early.pk: 3, n.challenge.pk: 3, n.hidden.pk: 9}
-    monkeypatch.setattr(summary, "vote_counts", lambda workshop: votes)
+    monkeypatch.setattr(summary.reading, "vote_counts", lambda workshop: votes)
 
     document = json.loads(export(room.workshop, "json"))
 
@@ -379,7 +390,7 @@ def test_votes_show_on_notes_and_in_the_ranking(room, monkeypatch):
 
 
 def test_hidden_notes_are_ranked_only_when_included(room, monkeypatch):
-    monkeypatch.setattr(summary, "vote_counts", lambda workshop: {room.notes.hidden.pk: 9})
+    monkeypatch.setattr(summary.reading, "vote_counts", lambda workshop: {room.notes.hidden.pk: 9})
 
     ranking = json.loads(export(room.workshop, "json", include_hidden=True))["ranking"]
 

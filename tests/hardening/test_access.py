@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from buzzgroups.models import Note
+from buzzgroups.themes import theme_create
 from buzzgroups.voting import vote_open
 from sessions.models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, Workshop
 from sessions.services import round_open, show_start, workshop_create
@@ -84,6 +85,7 @@ def room(workshop, first_round, facilitator):
     post_note(phone, workshop, "Min lapp", prompt)
     note = Note.objects.get()
     vote = vote_open(workshop=workshop, item=workshop.items.get(number=2))
+    theme = theme_create(buzz_round=first_round, title="Kundedialog", notes=[note])
     return {
         "workshop": workshop,
         "phone": phone,
@@ -96,6 +98,7 @@ def room(workshop, first_round, facilitator):
             "participant_id": note.author_id,
             "note_id": note.pk,
             "vote_id": vote.pk,
+            "theme_id": theme.pk,
             "fmt": "csv",
         },
     }
