@@ -228,8 +228,8 @@ def test_no_client_left_a_traceback_in_the_servers_log(demo):
 
 def test_the_attack_run_reports_what_held(demo):
     """scripts/attack as an operator runs it; its login check (item 5) locks this
-    address out of logging in, so it runs last. Item 4 (out-of-range numbers) is
-    fixed on another branch; until it lands here the run reports it, unasserted."""
+    address out of logging in, so it runs last. Item 11 cannot be seen from outside
+    (test_no_client_left_a_traceback_in_the_servers_log reads the log)."""
     env = {
         k: v
         for k, v in demo.env.items()
@@ -269,5 +269,5 @@ def test_the_attack_run_reports_what_held(demo):
         for m in re.finditer(r"^\s*(\d+)\s+(held|NOT HELD|not seen)", run.stdout, re.M)
     }
     assert set(lines) == {str(n) for n in range(1, 12)}, run.stdout + run.stderr
-    for item in ("1", "2", "3", "5", "6", "7", "8", "9", "10"):
+    for item in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10"):
         assert lines[item] == "held", run.stdout
