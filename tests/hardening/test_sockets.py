@@ -108,17 +108,17 @@ async def test_a_wrongly_typed_console_action_gets_an_error_frame(
 
 @pytest.fixture
 def counted_catch_ups(monkeypatch):
-    """How many times the server replayed the workshop's events for a socket."""
+    """How many times the server caught a socket up."""
     from sessions import broadcast
 
     calls = []
-    real = broadcast.frames_since
+    real = broadcast.catch_up
 
     def counting(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(broadcast, "frames_since", counting)
+    monkeypatch.setattr(broadcast, "catch_up", counting)
     return calls
 
 
