@@ -6,6 +6,7 @@ app_name = "sessions"
 urlpatterns = [
     path("w/", views.workshop_list, name="workshop_list"),
     path("w/new/", views.workshop_new, name="workshop_new"),
+    path("w/<str:code>/program.txt", views.program_download, name="program_download"),
     path("w/<str:code>/show/start/", views.show_start, name="show_start"),
     path("w/<str:code>/show/next/", views.show_next, name="show_next"),
     path("w/<str:code>/show/back/", views.show_back, name="show_back"),

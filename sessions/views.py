@@ -5,13 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
 
 from sessions import services
 from sessions.access import workshop_for_facilitator
 from sessions.forms import ProgramUploadForm
 from sessions.models import BuzzRound
 from sessions.program import ProgramError, decode_program, parse_program
+from sessions.program_export import program_filename, program_text
 from sessions.responses import console_action_done, console_action_refused
 
 
@@ -44,6 +46,18 @@ def workshop_new(request: HttpRequest) -> HttpResponse:
             return redirect("buzzgroups:console", workshop.join_code)
     status = 400 if form.errors else 200
     return render(request, "sessions/workshop_new.html", {"form": form}, status=status)
+
+
+@require_safe
+@never_cache
+def program_download(request: HttpRequest, code: str) -> HttpResponse:
+    """The agenda as a program file, in the format the import reads."""
+    workshop = workshop_for_facilitator(request.user, code)
+    return HttpResponse(
+        program_text(workshop),
+        content_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{program_filename(workshop)}"'},
+    )
 
 
 def program_error_message(error: ProgramError) -> str:
