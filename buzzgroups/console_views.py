@@ -120,6 +120,19 @@ def participant_move(request: HttpRequest, code: str, participant_id: int) -> Ht
     return _back_to_groups(request, code)
 
 
+@require_POST
+def run_again(request: HttpRequest, code: str) -> HttpResponse:
+    """A new workshop from this one's agenda and groups, with a new join code."""
+    workshop = workshop_for_facilitator(request.user, code)
+    copy = services.workshop_run_again(workshop=workshop, owner=request.user)
+    messages.success(
+        request,
+        _("A new workshop from the same agenda is ready. Its join code is %(code)s.")
+        % {"code": copy.join_code},
+    )
+    return redirect("buzzgroups:console", copy.join_code)
+
+
 def _moderated(request: HttpRequest, code: str, note: Note) -> HttpResponse:
     if request.htmx:
         return render(

@@ -22,7 +22,7 @@ from buzzgroups.models import (
 )
 from sessions import broadcast
 from sessions.models import BuzzRound, Event, Topic, Workshop
-from sessions.services import open_round
+from sessions.services import open_round, workshop_duplicate
 
 MAX_GROUPS = 100
 # Characters that take no room on screen: a note of only these is empty.
@@ -50,6 +50,17 @@ def _publish_group(workshop: Workshop, group: BuzzGroup) -> None:
     broadcast.publish(
         workshop, "group.changed", audience=Event.Audience.GROUP, group_id=group.pk, ref_id=group.pk
     )
+
+
+@transaction.atomic
+def workshop_run_again(*, workshop: Workshop, owner) -> Workshop:
+    """The workshop as a template for a new one: its agenda and its groups' names, no people."""
+    copy = workshop_duplicate(workshop=workshop, owner=owner)
+    BuzzGroup.objects.bulk_create(
+        BuzzGroup(workshop=copy, number=group.number, name=group.name)
+        for group in workshop.buzz_groups.all()
+    )
+    return copy
 
 
 def groups_ensure(workshop: Workshop) -> list[BuzzGroup]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("w/<str:code>/", console_views.console, name="console"),
     path("w/<str:code>/wall/", console_views.wall, name="wall"),
     path("w/<str:code>/cards/", console_views.table_cards, name="table_cards"),
+    path("w/<str:code>/again/", console_views.run_again, name="run_again"),
     path("w/<str:code>/groups/", console_views.groups, name="groups"),
     path("w/<str:code>/groups/count/", console_views.groups_count, name="groups_count"),
     path(

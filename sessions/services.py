@@ -57,6 +57,47 @@ def workshop_create(
     return workshop
 
 
+@transaction.atomic
+def workshop_duplicate(*, workshop: Workshop, owner: AbstractBaseUser) -> Workshop:
+    """A new workshop from this one as a template, with a new join code.
+
+    The agenda, topics, buzz segments with their prompts and durations, planned
+    minutes and the wall's layout come along; nothing of the run does (state,
+    times, participants, notes, votes).
+    """
+    copy = _workshop_with_fresh_code(
+        owner=owner,
+        title=workshop.title,
+        language=workshop.language,
+        group_count=workshop.group_count,
+        wall_layout=workshop.wall_layout,
+    )
+    for item in workshop.items.prefetch_related("topics", "buzz_rounds__prompts"):
+        new_item = AgendaItem.objects.create(
+            workshop=copy,
+            number=item.number,
+            title=item.title,
+            body=item.body,
+            points=item.points,
+            planned_minutes=item.planned_minutes,
+        )
+        Topic.objects.bulk_create(
+            Topic(item=new_item, position=t.position, name=t.name, description=t.description)
+            for t in item.topics.all()
+        )
+        for buzz_round in item.buzz_rounds.all():
+            new_round = BuzzRound.objects.create(
+                item=new_item,
+                position=buzz_round.position,
+                duration_minutes=buzz_round.duration_minutes,
+            )
+            Prompt.objects.bulk_create(
+                Prompt(round=new_round, position=p.position, title=p.title)
+                for p in buzz_round.prompts.all()
+            )
+    return copy
+
+
 def _workshop_with_fresh_code(**fields) -> Workshop:
     for _attempt in range(10):
         try:
