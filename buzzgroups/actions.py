@@ -6,12 +6,13 @@ Every function checks who is asking against the workshop it names.
 from importlib import import_module
 
 from django.conf import settings
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from buzzgroups import services as notes
 from buzzgroups.models import Note, Participant
 from sessions import services as show
-from sessions.access import participant_id_in_session, workshop_for_facilitator
+from sessions.access import Power, participant_id_in_session, workshop_for_facilitator
 from sessions.models import BuzzRound, Workshop, normalise_join_code
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -31,7 +32,26 @@ def ui_language(scope, *, default: str) -> str:
 
 
 def facilitator_workshop(scope, code: str) -> Workshop:
-    return workshop_for_facilitator(scope.get("user"), code)
+    return workshop_for_facilitator(scope.get("user"), code, need=Power.VIEW)
+
+
+# What each console action needs; anything else needs the power to run the show.
+CONSOLE_NEEDS = {
+    "note.hide": Power.MODERATE,
+    "note.highlight": Power.MODERATE,
+    "note.approve": Power.MODERATE,
+}
+
+
+def console_may(scope, workshop_id: int, kind: str) -> None:
+    """Checked before every console action, so a role taken away ends its powers at once."""
+    code = Workshop.objects.values_list("join_code", flat=True).get(pk=workshop_id)
+    try:
+        workshop_for_facilitator(scope.get("user"), code, need=CONSOLE_NEEDS.get(kind, Power.RUN))
+    except Http404:
+        raise ActionError(
+            _("Your role in this workshop does not allow that."), "forbidden"
+        ) from None
 
 
 def session_still_valid(scope) -> bool:
@@ -46,8 +66,6 @@ def session_still_valid(scope) -> bool:
 
 def session_participant(scope, code: str) -> Participant:
     """The participant this browser session is in the workshop with that code; else 404."""
-    from django.http import Http404
-
     session = scope.get("session")
     workshop = Workshop.objects.filter(join_code=normalise_join_code(code)).first()
     if session is None or workshop is None:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from buzzgroups import screens, services
 from buzzgroups.models import BuzzGroup, Note, Participant
-from sessions.access import workshop_for_facilitator
+from sessions.access import Power, workshop_for_facilitator
 from sessions.services import close_overdue_rounds
 
 
@@ -24,9 +24,11 @@ def _join_context(request: HttpRequest, workshop) -> dict:
 
 def _screen(request: HttpRequest, code: str):
     """The workshop a facilitator's screen shows, brought up to date, and its stage."""
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.VIEW)
+    role, powers = workshop.role, workshop.powers
     close_overdue_rounds(workshop=workshop)
     workshop.refresh_from_db()
+    workshop.role, workshop.powers = role, powers
     services.groups_ensure(workshop)
     context = screens.stage(workshop)
     context.update(
@@ -56,7 +58,7 @@ def wall(request: HttpRequest, code: str) -> HttpResponse:
 
 def table_cards(request: HttpRequest, code: str) -> HttpResponse:
     """A printable card per group whose QR code puts a phone straight into that group."""
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     cards = []
     for group in services.groups_ensure(workshop):
         url = screens.join_url(workshop, request, group=group)
@@ -67,7 +69,7 @@ def table_cards(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def groups(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     services.groups_ensure(workshop)
     context = {
         "workshop": workshop,
@@ -87,7 +89,7 @@ def _back_to_groups(
 
 @require_POST
 def groups_count(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     try:
         if request.POST.get("size", "").strip():
             services.groups_set_size(workshop=workshop, size=int(request.POST["size"]))
@@ -102,7 +104,7 @@ def groups_count(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def group_rename(request: HttpRequest, code: str, group_id: int) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     group = get_object_or_404(BuzzGroup, pk=group_id, workshop=workshop)
     try:
         services.group_rename(group=group, name=request.POST.get("name", ""))
@@ -113,7 +115,7 @@ def group_rename(request: HttpRequest, code: str, group_id: int) -> HttpResponse
 
 @require_POST
 def participant_move(request: HttpRequest, code: str, participant_id: int) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     participant = get_object_or_404(Participant, pk=participant_id, workshop=workshop)
     group = get_object_or_404(BuzzGroup, pk=request.POST.get("group") or 0, workshop=workshop)
     services.participant_move(participant=participant, group=group)
@@ -123,7 +125,7 @@ def participant_move(request: HttpRequest, code: str, participant_id: int) -> Ht
 @require_POST
 def run_again(request: HttpRequest, code: str) -> HttpResponse:
     """A new workshop from this one's agenda and groups, with a new join code."""
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     copy = services.workshop_run_again(workshop=workshop, owner=request.user)
     messages.success(
         request,
@@ -142,7 +144,7 @@ def _moderated(request: HttpRequest, code: str, note: Note) -> HttpResponse:
 
 
 def _note(request: HttpRequest, code: str, note_id: int) -> Note:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.MODERATE)
     return get_object_or_404(
         Note.objects.select_related("group", "author", "prompt", "topic"),
         pk=note_id,

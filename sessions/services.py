@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from sessions import broadcast
-from sessions.models import AgendaItem, BuzzRound, Prompt, Topic, Workshop, new_join_code
+from sessions.models import (
+    AgendaItem,
+    BuzzRound,
+    Membership,
+    Prompt,
+    Topic,
+    Workshop,
+    new_join_code,
+)
 from sessions.program import Program
 
 MAX_ROUND_MINUTES = 180
@@ -96,6 +104,51 @@ def workshop_duplicate(*, workshop: Workshop, owner: AbstractBaseUser) -> Worksh
                 for p in buzz_round.prompts.all()
             )
     return copy
+
+
+class PeopleError(ValueError):
+    """A change to who helps run a workshop that does not fit."""
+
+
+@transaction.atomic
+def membership_add(*, workshop: Workshop, username: str, role: str) -> Membership:
+    """Give another facilitator account a role in the workshop (or change the role it has)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if role not in Membership.Role.values:
+        raise PeopleError(_("Choose co-facilitator or moderator."))
+    user = User._default_manager.filter(
+        **{User.USERNAME_FIELD: (username or "").strip()}, is_active=True
+    ).first()
+    if user is None:
+        raise PeopleError(
+            _("There is no facilitator named “%(name)s”.")
+            % {"name": (username or "").strip()[:150]}
+        )
+    if user.pk == workshop.owner_id:
+        raise PeopleError(_("The owner already has every power in the workshop."))
+    membership, _created = Membership.objects.update_or_create(
+        workshop=workshop, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Take someone's role away: their open console and wall lose their powers at once,
+    since every action and page checks the role again (sessions.access)."""
+    membership.delete()
+
+
+@transaction.atomic
+def workshop_delete(*, workshop: Workshop) -> None:
+    """Delete the workshop and everything in it (notes, votes, participants)."""
+    workshop = _locked(workshop)
+    # Notes protect their prompt and group: they go first (through the reverse
+    # relation, so this app needs no import of the one that defines notes).
+    workshop.notes.all().delete()
+    workshop.delete()
 
 
 def _workshop_with_fresh_code(**fields) -> Workshop:
