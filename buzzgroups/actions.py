@@ -154,6 +154,8 @@ def console_action(workshop_id: int, kind: str, message: dict) -> None:
             show.round_close(buzz_round=_round(workshop, message))
         case "note.hide":
             notes.note_hide(note=_note(workshop, message), hidden=_bool(message, "hidden", True))
+        case "note.approve":
+            notes.note_approve(note=_note(workshop, message))
         case "note.highlight":
             notes.note_highlight(
                 note=_note(workshop, message), highlighted=_bool(message, "highlighted", True)

@@ -44,6 +44,7 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
     context.update(
         agenda=screens.agenda(workshop),
         columns=screens.wall_columns(workshop, context["round"], include_hidden=True),
+        held=list(screens.held_queue(workshop)),
     )
     return render(request, "buzzgroups/console.html", context)
 
@@ -156,6 +157,12 @@ def _note(request: HttpRequest, code: str, note_id: int) -> Note:
 def note_hide(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
     hidden = request.POST.get("hidden", "1") == "1"
     note = services.note_hide(note=_note(request, code, note_id), hidden=hidden)
+    return _moderated(request, code, note)
+
+
+@require_POST
+def note_approve(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
+    note = services.note_approve(note=_note(request, code, note_id))
     return _moderated(request, code, note)
 
 

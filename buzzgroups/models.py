@@ -54,6 +54,11 @@ class Participant(models.Model):
 
 
 class Note(models.Model):
+    class Approval(models.TextChoices):
+        NOT_HELD = "not_held", _("Not held")
+        WAITING = "waiting", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="notes")
     round = models.ForeignKey(
         BuzzRound, verbose_name=_("buzz round"), on_delete=models.CASCADE, related_name="notes"
@@ -87,6 +92,10 @@ class Note(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     hidden = models.BooleanField(_("hidden"), default=False)
     highlighted = models.BooleanField(_("highlighted"), default=False)
+    # In a workshop that holds notes, a new one waits until it is approved.
+    approval = models.CharField(
+        _("approval"), max_length=10, choices=Approval, default=Approval.NOT_HELD
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -99,6 +108,10 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.approval == self.Approval.WAITING
 
     @property
     def byline(self) -> str:

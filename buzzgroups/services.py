@@ -264,6 +264,7 @@ def note_create(
                 author=author,
                 text=text,
                 client_id=client_id,
+                approval=Note.Approval.WAITING if workshop.hold_notes else Note.Approval.NOT_HELD,
             )
             _publish_note(note, "note.added")
     except IntegrityError:
@@ -315,6 +316,9 @@ def _own_note_in_open_round(author: Participant, note_id) -> Note:
 def note_edit(*, author: Participant, note_id: int, text: str) -> Note:
     """Change one's own note while its round is open."""
     note = _own_note_in_open_round(author, note_id)
+    if note.approval == Note.Approval.APPROVED:
+        # What a moderator approved is what the room sees.
+        raise NoteError(_("This note is approved and on the wall; it can no longer be changed."))
     note.text = clean_note_text(text)
     note.save(update_fields=["text", "updated_at"])
     _publish_note(note, "note.changed")
@@ -342,6 +346,18 @@ def note_hide(*, note: Note, hidden: bool = True) -> Note:
     """Moderation: a hidden note leaves the wall and the phones, and stays in the data."""
     note.hidden = hidden
     note.save(update_fields=["hidden", "updated_at"])
+    _publish_note(note, "note.changed")
+    return note
+
+
+@transaction.atomic
+def note_approve(*, note: Note) -> Note:
+    """Moderation of held notes: the note reaches the wall and the group's phones."""
+    note = Note.objects.select_for_update().select_related("workshop").get(pk=note.pk)
+    if note.approval != Note.Approval.WAITING:
+        return note
+    note.approval = Note.Approval.APPROVED
+    note.save(update_fields=["approval", "updated_at"])
     _publish_note(note, "note.changed")
     return note
 

@@ -54,6 +54,7 @@ CSV_COLUMNS = (
     "hidden",
     "highlighted",
     "created_at",
+    "approved",
 )
 # Notes read from the database at a time, and the size of the chunks handed on.
 NOTES_PER_QUERY_CHUNK = 500
@@ -105,6 +106,7 @@ class NoteLine:
     hidden: bool
     highlighted: bool
     created_at: str  # ISO 8601 in the server's time zone
+    approved: bool  # false for a held note nobody approved
     rtl: bool  # written right to left (see ``is_rtl``)
 
 
@@ -268,6 +270,7 @@ def _note_rows(notes) -> Iterator[Note]:
             "created_at",
             "hidden",
             "highlighted",
+            "approval",
             "round",
             "group",
             "prompt",
@@ -308,6 +311,7 @@ def _line(note: Note, votes: dict[int, int]) -> NoteLine:
         hidden=note.hidden,
         highlighted=note.highlighted,
         created_at=timezone.localtime(note.created_at).isoformat(),
+        approved=not note.is_waiting,
         rtl=is_rtl(note.text),
     )
 
@@ -411,6 +415,7 @@ def _labels(language: str) -> dict[str, str]:
             "total": _("Total"),
             "no_notes": _("No notes."),
             "hidden": _("hidden"),
+            "not_approved": _("not approved"),
             "ranking": _("Ranking"),
             "topic_ranking": _("Ranking of topics"),
             "votes": ngettext("%(count)s vote", "%(count)s votes", 1),
@@ -487,6 +492,8 @@ def _markdown_note(note: NoteLine, labels: dict[str, str]) -> str:
         extra.append(_votes_label(labels, note.votes))
     if note.hidden:
         extra.append(f"({labels['hidden']})")
+    if not note.approved:
+        extra.append(f"({labels['not_approved']})")
     return f"- {star}{text}" + (f" — {' · '.join(extra)}" if extra else "") + "\n"
 
 
@@ -520,6 +527,7 @@ def csv_rows(summary: Summary) -> Iterator[list]:
             "true" if note.hidden else "false",
             "true" if note.highlighted else "false",
             note.created_at,
+            "true" if note.approved else "false",
         ]
 
 
@@ -601,6 +609,7 @@ def _json_note(note: NoteLine) -> dict:
         "hidden": note.hidden,
         "highlighted": note.highlighted,
         "created_at": note.created_at,
+        "approved": note.approved,
     }
 
 

@@ -32,6 +32,11 @@ urlpatterns = [
     ),
     path("w/<str:code>/notes/<int:note_id>/hide/", console_views.note_hide, name="note_hide"),
     path(
+        "w/<str:code>/notes/<int:note_id>/approve/",
+        console_views.note_approve,
+        name="note_approve",
+    ),
+    path(
         "w/<str:code>/notes/<int:note_id>/highlight/",
         console_views.note_highlight,
         name="note_highlight",

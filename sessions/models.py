@@ -59,6 +59,8 @@ class Workshop(models.Model):
     wall_layout = models.CharField(
         _("wall layout"), max_length=10, choices=WallLayout, default=WallLayout.GROUPS
     )
+    # New notes wait for a facilitator's or moderator's approval before the room sees them.
+    hold_notes = models.BooleanField(_("hold new notes for approval"), default=False)
     # How many groups the wall shows (in group order); empty shows all.
     wall_revealed_groups = models.PositiveSmallIntegerField(
         _("groups revealed on the wall"), null=True, blank=True

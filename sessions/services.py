@@ -79,6 +79,7 @@ def workshop_duplicate(*, workshop: Workshop, owner: AbstractBaseUser) -> Worksh
         language=workshop.language,
         group_count=workshop.group_count,
         wall_layout=workshop.wall_layout,
+        hold_notes=workshop.hold_notes,
     )
     for item in workshop.items.prefetch_related("topics", "buzz_rounds__prompts"):
         new_item = AgendaItem.objects.create(
@@ -380,6 +381,16 @@ def item_plan(*, item: AgendaItem, minutes: int | None) -> AgendaItem:
     item.save(update_fields=["planned_minutes"])
     broadcast.publish(item.workshop, "wall.changed", audience="screens")
     return item
+
+
+@transaction.atomic
+def workshop_hold_notes(*, workshop: Workshop, hold: bool) -> Workshop:
+    """Hold new notes for approval (or let them through). Notes already waiting keep waiting."""
+    workshop = _locked(workshop)
+    workshop.hold_notes = hold
+    workshop.save(update_fields=["hold_notes"])
+    broadcast.publish(workshop, "wall.changed", audience="screens")
+    return workshop
 
 
 @transaction.atomic

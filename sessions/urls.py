@@ -53,6 +53,7 @@ urlpatterns = [
     path("w/<str:code>/rounds/<int:round_id>/extend/", views.round_extend, name="round_extend"),
     path("w/<str:code>/rounds/<int:round_id>/close/", views.round_close, name="round_close"),
     path("w/<str:code>/rounds/<int:round_id>/prompts/", views.round_prompts, name="round_prompts"),
+    path("w/<str:code>/hold/", views.hold_notes, name="hold_notes"),
     path("w/<str:code>/wall/layout/", views.wall_layout, name="wall_layout"),
     path("w/<str:code>/wall/reveal/", views.wall_reveal, name="wall_reveal"),
 ]

@@ -158,6 +158,11 @@ def item_plan(request, workshop, number: int):
 
 
 @show_action
+def hold_notes(request, workshop):
+    services.workshop_hold_notes(workshop=workshop, hold=request.POST.get("hold") == "1")
+
+
+@show_action
 def wall_layout(request, workshop):
     services.wall_set(workshop=workshop, layout=request.POST.get("layout", ""))
 

@@ -38,7 +38,13 @@
   function setOutbox(items) { save(outboxKey, items); }
 
   function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    // The page's one token is on <body> (hx-headers); forms pushed over the socket
+    // after a show change carry none, so the first form field may be an empty one.
+    try {
+      var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+      if (token) { return token; }
+    } catch (e) { /* fall back to a form field */ }
+    var input = document.querySelector("input[name=csrfmiddlewaretoken][value]:not([value=''])");
     return input ? input.value : "";
   }
 

@@ -256,6 +256,7 @@ def test_json_has_the_documented_shape(room):
             "hidden",
             "highlighted",
             "created_at",
+            "approved",
         )
     }
     assert document["ranking"] == []
@@ -293,6 +294,7 @@ def test_json_notes_are_the_notes_in_the_database(room):
             "hidden": False,
             "highlighted": note.highlighted,
             "created_at": timezone.localtime(note.created_at).isoformat(),
+            "approved": True,
         }
 
 
