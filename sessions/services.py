@@ -139,7 +139,18 @@ def membership_add(*, workshop: Workshop, username: str, role: str) -> Membershi
 def membership_remove(*, membership: Membership) -> None:
     """Take someone's role away: their open console and wall lose their powers at once,
     since every action and page checks the role again (sessions.access)."""
+    workshop_id, user_id = membership.workshop_id, membership.user_id
     membership.delete()
+    # A hint to their open console and wall to reload (and find the workshop gone).
+    transaction.on_commit(
+        lambda: broadcast.send_unsequenced(
+            workshop_id,
+            "access.changed",
+            roles=(broadcast.WALL, broadcast.CONSOLE),
+            html="",
+            data={"removed_user": user_id},
+        )
+    )
 
 
 @transaction.atomic

@@ -70,6 +70,14 @@
       var frame;
       try { frame = JSON.parse(text); } catch (e) { return ""; }
       if (frame.type === "reload") { window.location.reload(); return ""; }
+      if (frame.type === "access.changed") {
+        // Someone's role in the workshop was taken away: if it was ours, the page
+        // reloads and shows what the server answers now (not found). The server
+        // refuses every action of ours anyway; this stops the screen listening.
+        var removed = (frame.data || {}).removed_user;
+        if (removed !== undefined && String(removed) === document.body.dataset.user) { window.location.reload(); }
+        return "";
+      }
       if (frame.type === "resumed") {
         delete host.dataset.resuming;
         if (host.dataset.pendingGap) { delete host.dataset.pendingGap; resume(host); }

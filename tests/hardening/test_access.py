@@ -342,6 +342,8 @@ async def test_removing_a_co_facilitator_ends_their_open_consoles_powers_at_once
     assert (await receive_until(comm, "done"))["action"] == "show.next"
     siri = await Membership.objects.aget(user__username="siri")
     await sync_to_async(membership_remove)(membership=siri)
+    hint = await receive_until(comm, "access.changed")
+    assert hint["data"] == {"removed_user": siri.user_id}
     before = await sync_to_async(fingerprint)(room["workshop"])
     for action in ({"type": "workshop.end"}, {"type": "note.hide", "note": 0, "hidden": True}):
         await comm.send_json_to(with_ids(action, room))
