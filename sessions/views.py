@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -280,14 +281,16 @@ def agenda_item_new(request, workshop):
 
 @agenda_action
 def agenda_item_edit(request, workshop, item_id: int):
-    item = agenda_services.item_update(
-        item=_item(workshop, item_id),
-        title=request.POST.get("title", ""),
-        body=request.POST.get("body", ""),
-        points=request.POST.get("points", ""),
-        topics=request.POST.get("topics", ""),
-    )
-    services.item_plan(item=item, minutes=_minutes(request))
+    minutes = _minutes(request)
+    with transaction.atomic():  # the text and the plan are saved together, or neither
+        item = agenda_services.item_update(
+            item=_item(workshop, item_id),
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+            points=request.POST.get("points", ""),
+            topics=request.POST.get("topics", ""),
+        )
+        services.item_plan(item=item, minutes=minutes)
     return f"#item-{item.pk}"
 
 

@@ -190,6 +190,13 @@ def test_a_co_facilitator_edits_through_the_page_and_a_bad_line_is_explained(
         f"/w/{code}/agenda/{item.pk}/edit/", {"title": "Ny", "body": "- punkt"}, follow=True
     )
     assert "reads as a point" in answer.content.decode()
+    # A plan out of range: neither the text nor the plan is saved.
+    answer = client.post(
+        f"/w/{code}/agenda/{item.pk}/edit/", {"title": "Ny", "minutes": "9" * 30}, follow=True
+    )
+    assert answer.status_code == 200
+    item.refresh_from_db()
+    assert (item.title, item.planned_minutes) == ("Ny tittel", 15)
     client.post(f"/w/{code}/agenda/new/", {"title": "Kaffe"})
     client.post(f"/w/{code}/agenda/{item.pk}/move/", {"direction": "up"})
     assert titles(workshop)[0] == (1, "Ny tittel")
