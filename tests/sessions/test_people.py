@@ -104,3 +104,17 @@ def test_the_owner_deletes_a_run_workshop_after_typing_its_code(workshop, facili
     assert response["Location"] == "/w/"
     assert not Workshop.objects.filter(pk=workshop.pk).exists()
     assert not Note.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_role_check_before_each_console_action_costs_few_queries(
+    workshop, moderator, django_assert_max_num_queries
+):
+    from buzzgroups.actions import ActionError, console_may
+
+    membership_add(workshop=workshop, username="mona", role="moderator")
+    scope = {"user": moderator}
+    with django_assert_max_num_queries(3):
+        console_may(scope, workshop.pk, "note.hide")
+    with django_assert_max_num_queries(3), pytest.raises(ActionError):
+        console_may(scope, workshop.pk, "workshop.end")
