@@ -10,7 +10,7 @@ from buzzgroups.services import groups_set_count
 from sessions import agenda_services
 from sessions.models import BuzzRound, Membership
 from sessions.services import membership_add, workshop_hold_notes
-from tests.browser.conftest import join, log_in, open_console_and_wall
+from tests.browser.conftest import join, log_in, open_console_and_wall, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -133,6 +133,7 @@ def test_a_moderator_on_a_phone_approves_held_notes_and_they_reach_the_wall(
         expect(ada.locator(".note")).to_have_count(2)
         expect(mona.locator("#held-queue .held-note")).to_have_count(3)
         expect(wall.locator(".wall-note")).to_have_count(0)
+        screenshot(mona, "phone-moderator-queue")
 
         # The moderator's console fits the phone and shows nothing of the run of the show.
         width = mona.evaluate("document.documentElement.scrollWidth")
