@@ -80,7 +80,7 @@ def note_frame(event: Event, role: str) -> Frame:
         return Frame(cards=[{"id": f"note-{event.ref_id}", "remove": True}])
     workshop = note.workshop
     counts = [] if role == PHONE else [_count_card(event, note.group_id, note.round_id)]
-    if note.is_waiting and role == PHONE:
+    if note.is_waiting and not note.hidden and role == PHONE:
         # Held for approval: the author has the card from their post; nobody else may see it.
         return Frame()
     if (note.hidden or note.is_waiting) and role != CONSOLE:

@@ -193,3 +193,19 @@ async def test_approving_is_live_on_the_wall_and_the_other_phones(
     assert any(c["id"] == f"note-{note.pk}" and c.get("html") for c in phone_cards)
     for socket in (wall, console, bo_phone):
         await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_hiding_a_held_note_takes_it_off_its_authors_phone_too(holding, ada_and_bo):
+    from buzzgroups.live import note_frame
+    from sessions.broadcast import PHONE, WALL
+    from sessions.models import Event
+
+    ada, _bo = ada_and_bo
+    note = post(ada, "Skjules mens den venter")
+    added = Event.objects.filter(kind="note.added", ref_id=note.pk).get()
+    assert note_frame(added, PHONE).cards is None
+    services.note_hide(note=note)
+    hidden = Event.objects.filter(kind="note.changed", ref_id=note.pk).get()
+    assert note_frame(hidden, PHONE).cards == [{"id": f"note-{note.pk}", "remove": True}]
+    assert {"id": f"note-{note.pk}", "remove": True} in note_frame(hidden, WALL).cards
