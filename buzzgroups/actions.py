@@ -7,12 +7,13 @@ from importlib import import_module
 from urllib.parse import parse_qs
 
 from django.conf import settings
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from buzzgroups import services as notes
 from buzzgroups.models import Note, Participant
 from sessions import services as show
-from sessions.access import participant_id_in_session, workshop_for_facilitator
+from sessions.access import Power, participant_id_in_session, workshop_for_facilitator
 from sessions.models import MAX_GROUPS, BuzzRound, Workshop, normalise_join_code
 from sessions.numbers import MAX_ID, NumberError, whole_number
 
@@ -44,7 +45,26 @@ def ui_language(scope, *, default: str) -> str:
 
 
 def facilitator_workshop(scope, code: str) -> Workshop:
-    return workshop_for_facilitator(scope.get("user"), code)
+    return workshop_for_facilitator(scope.get("user"), code, need=Power.VIEW)
+
+
+# What each console action needs; anything else needs the power to run the show.
+CONSOLE_NEEDS = {
+    "note.hide": Power.MODERATE,
+    "note.highlight": Power.MODERATE,
+    "note.approve": Power.MODERATE,
+}
+
+
+def console_may(scope, workshop_id: int, kind: str) -> None:
+    """Checked before every console action, so a role taken away ends its powers at once."""
+    code = Workshop.objects.values_list("join_code", flat=True).get(pk=workshop_id)
+    try:
+        workshop_for_facilitator(scope.get("user"), code, need=CONSOLE_NEEDS.get(kind, Power.RUN))
+    except Http404:
+        raise ActionError(
+            _("Your role in this workshop does not allow that."), "forbidden"
+        ) from None
 
 
 def session_still_valid(scope) -> bool:
@@ -59,8 +79,6 @@ def session_still_valid(scope) -> bool:
 
 def session_participant(scope, code: str) -> Participant:
     """The participant this browser session is in the workshop with that code; else 404."""
-    from django.http import Http404
-
     session = scope.get("session")
     workshop = Workshop.objects.filter(join_code=normalise_join_code(code)).first()
     if session is None or workshop is None:
@@ -154,6 +172,8 @@ def console_action(workshop_id: int, kind: str, message: dict) -> None:
             show.round_close(buzz_round=_round(workshop, message))
         case "note.hide":
             notes.note_hide(note=_note(workshop, message), hidden=_bool(message, "hidden", True))
+        case "note.approve":
+            notes.note_approve(note=_note(workshop, message))
         case "note.highlight":
             notes.note_highlight(
                 note=_note(workshop, message), highlighted=_bool(message, "highlighted", True)

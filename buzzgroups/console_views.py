@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from buzzgroups import screens, services, theme_screens
 from buzzgroups.models import BuzzGroup, Note, Participant
-from sessions.access import workshop_for_facilitator
+from sessions.access import Power, workshop_for_facilitator
 from sessions.models import MAX_GROUPS
 from sessions.numbers import MAX_ID, NumberError, whole_number
 from sessions.services import close_overdue_rounds
@@ -27,9 +27,11 @@ def _join_context(request: HttpRequest, workshop) -> dict:
 
 def _screen(request: HttpRequest, code: str):
     """The workshop a facilitator's screen shows, brought up to date, and its stage."""
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.VIEW)
+    role, powers = workshop.role, workshop.powers
     close_overdue_rounds(workshop=workshop)
     workshop.refresh_from_db()
+    workshop.role, workshop.powers = role, powers
     services.groups_ensure(workshop)
     context = screens.stage(workshop)
     context.update(
@@ -45,6 +47,7 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
     context.update(
         agenda=screens.agenda(workshop),
         columns=screens.wall_columns(workshop, context["round"], include_hidden=True),
+        held=list(screens.held_queue(workshop)),
     )
     return render(request, "buzzgroups/console.html", context)
 
@@ -61,7 +64,7 @@ def wall(request: HttpRequest, code: str) -> HttpResponse:
 
 def table_cards(request: HttpRequest, code: str) -> HttpResponse:
     """A printable card per group whose QR code puts a phone straight into that group."""
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     cards = []
     for group in services.groups_ensure(workshop):
         url = screens.join_url(workshop, request, group=group)
@@ -72,7 +75,7 @@ def table_cards(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def groups(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     services.groups_ensure(workshop)
     context = {
         "workshop": workshop,
@@ -92,7 +95,7 @@ def _back_to_groups(
 
 @require_POST
 def groups_count(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     try:
         if request.POST.get("size", "").strip():
             size = whole_number(
@@ -112,7 +115,7 @@ def groups_count(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def group_rename(request: HttpRequest, code: str, group_id: int) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     group = get_object_or_404(BuzzGroup, pk=group_id, workshop=workshop)
     try:
         services.group_rename(group=group, name=request.POST.get("name", ""))
@@ -123,7 +126,7 @@ def group_rename(request: HttpRequest, code: str, group_id: int) -> HttpResponse
 
 @require_POST
 def participant_move(request: HttpRequest, code: str, participant_id: int) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     participant = get_object_or_404(Participant, pk=participant_id, workshop=workshop)
     try:
         group_id = whole_number(request.POST.get("group", ""), low=1, high=MAX_ID, what=_("Group"))
@@ -137,7 +140,7 @@ def participant_move(request: HttpRequest, code: str, participant_id: int) -> Ht
 @require_POST
 def room_set(request: HttpRequest, code: str) -> HttpResponse:
     """Lock or open the room, and set the most participants it takes."""
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     locked = {"1": True, "0": False}.get(request.POST.get("locked", ""))
     cap = request.POST.get("cap", "").strip()
     try:
@@ -155,7 +158,7 @@ def room_set(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def participant_remove(request: HttpRequest, code: str, participant_id: int) -> HttpResponse:
     """Take a participant and all their notes out of the workshop, on every screen."""
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     participant = get_object_or_404(Participant, pk=participant_id, workshop=workshop)
     name = str(participant)
     count = services.participants_remove(workshop=workshop, participant_ids=[participant.pk])
@@ -171,6 +174,19 @@ def participant_remove(request: HttpRequest, code: str, participant_id: int) -> 
     return _back_to_groups(request, code)
 
 
+@require_POST
+def run_again(request: HttpRequest, code: str) -> HttpResponse:
+    """A new workshop from this one's agenda and groups, with a new join code."""
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
+    copy = services.workshop_run_again(workshop=workshop, owner=request.user)
+    messages.success(
+        request,
+        _("A new workshop from the same agenda is ready. Its join code is %(code)s.")
+        % {"code": copy.join_code},
+    )
+    return redirect("buzzgroups:console", copy.join_code)
+
+
 def _moderated(request: HttpRequest, code: str, note: Note) -> HttpResponse:
     if request.htmx:
         return render(
@@ -180,7 +196,7 @@ def _moderated(request: HttpRequest, code: str, note: Note) -> HttpResponse:
 
 
 def _note(request: HttpRequest, code: str, note_id: int) -> Note:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.MODERATE)
     return get_object_or_404(
         Note.objects.select_related("group", "author", "prompt", "topic"),
         pk=note_id,
@@ -192,6 +208,12 @@ def _note(request: HttpRequest, code: str, note_id: int) -> Note:
 def note_hide(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
     hidden = request.POST.get("hidden", "1") == "1"
     note = services.note_hide(note=_note(request, code, note_id), hidden=hidden)
+    return _moderated(request, code, note)
+
+
+@require_POST
+def note_approve(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
+    note = services.note_approve(note=_note(request, code, note_id))
     return _moderated(request, code, note)
 
 

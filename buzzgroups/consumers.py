@@ -267,6 +267,7 @@ class ConsoleConsumer(LiveConsumer):
             await self.send_error(_("You are logged out."), "logged_out")
             await self.close(code=4401)
             return
+        await database_sync_to_async(actions.console_may)(self.scope, self.workshop_id, kind)
         await database_sync_to_async(actions.console_action)(self.workshop_id, kind, message)
         await self.send(text_data=json.dumps({"type": "done", "seq": None, "action": kind}))
 

@@ -10,14 +10,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from buzzgroups import summary
-from sessions.access import workshop_for_facilitator
+from sessions.access import Power, workshop_for_facilitator
 
 
 @require_safe
 @never_cache
 def summary_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """The summary as md, csv, json, html or pdf. Anyone but the owner gets a 404."""
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     if fmt not in summary.FORMATS:
         raise Http404
     data = summary.build_summary(

@@ -29,6 +29,7 @@ def note_data(note: Note) -> dict:
         "text": note.text,
         "hidden": note.hidden,
         "highlighted": note.highlighted,
+        "approval": note.approval,
     }
 
 
@@ -51,7 +52,11 @@ def _count_card(event: Event, group_id: int, round_id: int) -> dict:
     count = once(
         event,
         "count",
-        lambda: Note.objects.filter(group_id=group_id, round_id=round_id, hidden=False).count(),
+        lambda: (
+            Note.objects.filter(group_id=group_id, round_id=round_id, hidden=False)
+            .exclude(approval=Note.Approval.WAITING)
+            .count()
+        ),
     )
     html = render_to_string(
         "buzzgroups/_note_count.html", {"group_id": group_id, "round_id": round_id, "count": count}
@@ -75,19 +80,37 @@ def note_frame(event: Event, role: str) -> Frame:
         return Frame(cards=[{"id": f"note-{event.ref_id}", "remove": True}])
     workshop = note.workshop
     counts = [] if role == PHONE else [_count_card(event, note.group_id, note.round_id)]
-    if note.hidden and role == WALL:
+    if note.is_waiting and not note.hidden and role == PHONE:
+        # Held for approval: the author has the card from their post; nobody else may see it.
+        return Frame()
+    if (note.hidden or note.is_waiting) and role == WALL:
         return Frame(cards=[{"id": f"note-{note.pk}", "remove": True}, *counts])
     if note.hidden and role == PHONE:
         # Replaced where it is shown: the author's phone says it was hidden (phone.js
         # keeps the text there); the group's other phones stop showing it.
         card = render_to_string(NOTE_TEMPLATES[role], {"note": note, "workshop": workshop})
         return Frame(cards=[{"id": f"note-{note.pk}", "html": card}])
+    if role == CONSOLE:
+        counts.append(_queue_card(note))
     into, where = note_container(workshop, note, role)
     card = render_to_string(NOTE_TEMPLATES[role], {"note": note, "workshop": workshop})
     return Frame(
         data={"note": note_data(note)},
         cards=[{"id": f"note-{note.pk}", "into": into, "where": where, "html": card}, *counts],
     )
+
+
+def _queue_card(note: Note) -> dict:
+    """The console's queue of held notes: a waiting note is in it, any other is not."""
+    if not note.is_waiting or note.hidden:
+        return {"id": f"queue-note-{note.pk}", "remove": True}
+    html = render_to_string("buzzgroups/_held_note.html", {"note": note, "workshop": note.workshop})
+    return {
+        "id": f"queue-note-{note.pk}",
+        "into": "#held-queue",
+        "where": "beforeend",
+        "html": html,
+    }
 
 
 @renderer("note.deleted")

@@ -74,6 +74,11 @@ class Theme(models.Model):
 
 
 class Note(models.Model):
+    class Approval(models.TextChoices):
+        NOT_HELD = "not_held", _("Not held")
+        WAITING = "waiting", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="notes")
     round = models.ForeignKey(
         BuzzRound, verbose_name=_("buzz round"), on_delete=models.CASCADE, related_name="notes"
@@ -116,6 +121,10 @@ class Note(models.Model):
         on_delete=models.SET_NULL,
         related_name="notes",
     )
+    # In a workshop that holds notes, a new one waits until it is approved.
+    approval = models.CharField(
+        _("approval"), max_length=10, choices=Approval, default=Approval.NOT_HELD
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -128,6 +137,10 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.approval == self.Approval.WAITING
 
     @property
     def byline(self) -> str:

@@ -64,7 +64,7 @@ def topics_for(workshop: Workshop, item: AgendaItem | None) -> list[Topic]:
 
 
 def groups_with_counts(workshop: Workshop, buzz_round: BuzzRound | None = None):
-    notes_filter = Q(notes__hidden=False)
+    notes_filter = Q(notes__hidden=False) & ~Q(notes__approval=Note.Approval.WAITING)
     if buzz_round is not None:
         notes_filter &= Q(notes__round=buzz_round)
     return workshop.buzz_groups.annotate(
@@ -73,13 +73,33 @@ def groups_with_counts(workshop: Workshop, buzz_round: BuzzRound | None = None):
     )
 
 
-def visible_notes(buzz_round: BuzzRound, *, include_hidden: bool = False):
+def visible_notes(
+    buzz_round: BuzzRound,
+    *,
+    include_hidden: bool = False,
+    own_of: Participant | None = None,
+):
+    """The round's notes the room sees: not hidden, and not waiting for approval.
+    An author's phone (``own_of``) also sees their own hidden or held notes, which
+    say so. The console sees them all."""
     notes = Note.objects.filter(round=buzz_round).select_related(
         "group", "author", "prompt", "topic"
     )
     if not include_hidden:
-        notes = notes.filter(hidden=False)
+        seen = Q(hidden=False) & ~Q(approval=Note.Approval.WAITING)
+        if own_of is not None:
+            seen |= Q(author=own_of)
+        notes = notes.filter(seen)
     return notes.order_by("created_at", "id")
+
+
+def held_queue(workshop: Workshop):
+    """Notes waiting for a facilitator's or moderator's approval, oldest first."""
+    return (
+        Note.objects.filter(workshop=workshop, approval=Note.Approval.WAITING, hidden=False)
+        .select_related("workshop", "group", "author", "prompt", "topic")
+        .order_by("created_at", "id")
+    )
 
 
 @dataclass
@@ -160,8 +180,8 @@ def phone_notes(participant: Participant, buzz_round: BuzzRound | None) -> list[
     if buzz_round is None or participant.group_id is None:
         return []
     notes = list(
-        visible_notes(buzz_round, include_hidden=True)
-        .filter(Q(hidden=False) | Q(author=participant), group_id=participant.group_id)
+        visible_notes(buzz_round, own_of=participant)
+        .filter(group_id=participant.group_id)
         .select_related("workshop")
         .order_by("-created_at", "-id")
     )

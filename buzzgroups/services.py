@@ -23,7 +23,7 @@ from buzzgroups.models import (
 from sessions import broadcast
 from sessions.models import MAX_GROUPS, BuzzRound, Event, Topic, Workshop
 from sessions.numbers import MAX_ID, NumberError, whole_number
-from sessions.services import lock_open_round, open_round_closing_overdue
+from sessions.services import lock_open_round, open_round_closing_overdue, workshop_duplicate
 
 # The most participants a facilitator may allow in one workshop.
 MAX_PARTICIPANT_CAP = 100_000
@@ -52,6 +52,17 @@ def _publish_group(workshop: Workshop, group: BuzzGroup) -> None:
     broadcast.publish(
         workshop, "group.changed", audience=Event.Audience.GROUP, group_id=group.pk, ref_id=group.pk
     )
+
+
+@transaction.atomic
+def workshop_run_again(*, workshop: Workshop, owner) -> Workshop:
+    """The workshop as a template for a new one: its agenda and its groups' names, no people."""
+    copy = workshop_duplicate(workshop=workshop, owner=owner)
+    BuzzGroup.objects.bulk_create(
+        BuzzGroup(workshop=copy, number=group.number, name=group.name)
+        for group in workshop.buzz_groups.all()
+    )
+    return copy
 
 
 def groups_ensure(workshop: Workshop) -> list[BuzzGroup]:
@@ -297,6 +308,7 @@ def note_create(
                 author=author,
                 text=text,
                 client_id=client_id,
+                approval=Note.Approval.WAITING if workshop.hold_notes else Note.Approval.NOT_HELD,
             )
             _publish_note(note, "note.added")
     except IntegrityError:
@@ -354,6 +366,9 @@ def _own_note_in_open_round(author: Participant, note_id) -> Note:
 def note_edit(*, author: Participant, note_id: int, text: str) -> Note:
     """Change one's own note while its round is open."""
     note = _own_note_in_open_round(author, note_id)
+    if note.approval == Note.Approval.APPROVED:
+        # What a moderator approved is what the room sees.
+        raise NoteError(_("This note is approved and on the wall; it can no longer be changed."))
     note.text = clean_note_text(text)
     note.save(update_fields=["text", "updated_at"])
     _publish_note(note, "note.changed")
@@ -386,6 +401,18 @@ def note_hide(*, note: Note, hidden: bool = True) -> Note:
     """Moderation: a hidden note leaves the wall and the phones, and stays in the data."""
     note.hidden = hidden
     note.save(update_fields=["hidden", "updated_at"])
+    _publish_note(note, "note.changed")
+    return note
+
+
+@transaction.atomic
+def note_approve(*, note: Note) -> Note:
+    """Moderation of held notes: the note reaches the wall and the group's phones."""
+    note = Note.objects.select_for_update().select_related("workshop").get(pk=note.pk)
+    if note.approval != Note.Approval.WAITING:
+        return note
+    note.approval = Note.Approval.APPROVED
+    note.save(update_fields=["approval", "updated_at"])
     _publish_note(note, "note.changed")
     return note
 

@@ -16,7 +16,7 @@ from django_htmx.http import trigger_client_event
 from buzzgroups import theme_screens, themes
 from buzzgroups.models import Note, Theme
 from buzzgroups.screens import current_round
-from sessions.access import workshop_for_facilitator
+from sessions.access import Power, workshop_for_facilitator
 from sessions.models import BuzzRound, Workshop
 
 # Ids are database keys: anything outside a signed 64-bit integer is no id of ours.
@@ -37,7 +37,8 @@ def _id(value) -> int:
 
 
 def _round(request: HttpRequest, code: str, round_id: int) -> tuple[Workshop, BuzzRound]:
-    workshop = workshop_for_facilitator(request.user, code)
+    # Theming is running the show (the owner and co-facilitators).
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     if not 1 <= round_id <= MAX_ID:
         raise Http404
     buzz_round = (

@@ -17,6 +17,7 @@ urlpatterns = [
     path("w/<str:code>/", console_views.console, name="console"),
     path("w/<str:code>/wall/", console_views.wall, name="wall"),
     path("w/<str:code>/cards/", console_views.table_cards, name="table_cards"),
+    path("w/<str:code>/again/", console_views.run_again, name="run_again"),
     path("w/<str:code>/groups/", console_views.groups, name="groups"),
     path("w/<str:code>/groups/count/", console_views.groups_count, name="groups_count"),
     path(
@@ -37,44 +38,49 @@ urlpatterns = [
     path("w/<str:code>/room/", console_views.room_set, name="room_set"),
     path("w/<str:code>/notes/<id:note_id>/hide/", console_views.note_hide, name="note_hide"),
     path(
+        "w/<str:code>/notes/<id:note_id>/approve/",
+        console_views.note_approve,
+        name="note_approve",
+    ),
+    path(
         "w/<str:code>/notes/<id:note_id>/highlight/",
         console_views.note_highlight,
         name="note_highlight",
     ),
     # Themes: the synthesis of a round
-    path("w/<str:code>/rounds/<int:round_id>/themes/", theme_views.synthesis, name="themes"),
+    path("w/<str:code>/rounds/<id:round_id>/themes/", theme_views.synthesis, name="themes"),
     path(
-        "w/<str:code>/rounds/<int:round_id>/themes/new/",
+        "w/<str:code>/rounds/<id:round_id>/themes/new/",
         theme_views.theme_create,
         name="theme_create",
     ),
     path(
-        "w/<str:code>/rounds/<int:round_id>/themes/<int:theme_id>/rename/",
+        "w/<str:code>/rounds/<id:round_id>/themes/<id:theme_id>/rename/",
         theme_views.theme_rename,
         name="theme_rename",
     ),
     path(
-        "w/<str:code>/rounds/<int:round_id>/themes/<int:theme_id>/merge/",
+        "w/<str:code>/rounds/<id:round_id>/themes/<id:theme_id>/merge/",
         theme_views.theme_merge,
         name="theme_merge",
     ),
     path(
-        "w/<str:code>/rounds/<int:round_id>/themes/<int:theme_id>/move/",
+        "w/<str:code>/rounds/<id:round_id>/themes/<id:theme_id>/move/",
         theme_views.theme_reorder,
         name="theme_reorder",
     ),
     path(
-        "w/<str:code>/rounds/<int:round_id>/themes/<int:theme_id>/delete/",
+        "w/<str:code>/rounds/<id:round_id>/themes/<id:theme_id>/delete/",
         theme_views.theme_delete,
         name="theme_delete",
     ),
     path(
-        "w/<str:code>/rounds/<int:round_id>/notes/<int:note_id>/theme/",
+        "w/<str:code>/rounds/<id:round_id>/notes/<id:note_id>/theme/",
         theme_views.note_set_theme,
         name="note_set_theme",
     ),
     path(
-        "w/<str:code>/rounds/<int:round_id>/themes/wall/",
+        "w/<str:code>/rounds/<id:round_id>/themes/wall/",
         theme_views.wall_theme_step,
         name="wall_theme_step",
     ),

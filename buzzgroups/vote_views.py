@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from buzzgroups import voting
 from buzzgroups.models import DotVote
 from buzzgroups.phone_views import _phone_or_join
-from sessions.access import workshop_for_facilitator
+from sessions.access import Power, workshop_for_facilitator
 from sessions.models import AgendaItem, BuzzRound
 from sessions.numbers import MAX_ID, NumberError, whole_number
 from sessions.responses import console_action_done, console_action_refused
@@ -26,7 +26,7 @@ def _id(raw) -> int:
 
 @require_POST
 def vote_open(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     kind, _sep, raw_id = request.POST.get("target", "").partition("-")
     item = buzz_round = None
     if kind == "item":
@@ -52,7 +52,7 @@ def vote_open(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _facilitator_vote(request: HttpRequest, code: str, vote_id: int) -> DotVote:
-    workshop = workshop_for_facilitator(request.user, code)
+    workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     return get_object_or_404(DotVote, pk=vote_id, workshop=workshop)
 
 

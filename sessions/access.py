@@ -1,22 +1,71 @@
 """Who may touch which workshop. Every view and consumer fetches through these,
-so a permission check is never forgotten: absent and not-yours look the same (404)."""
+so a permission check is never forgotten: absent and not-yours look the same (404).
+
+A workshop has an owner, and may have co-facilitators and moderators
+(``Membership``). Each facilitator URL and console action names the power it
+needs; ``workshop_for_facilitator`` is the one place that knows which role has
+which power.
+"""
+
+import enum
 
 from django.http import Http404, HttpRequest
 
-from sessions.models import Workshop, normalise_join_code
+from sessions.models import Membership, Workshop, normalise_join_code
 
 # Where a browser session keeps the participant it is, per workshop.
 PARTICIPANTS_SESSION_KEY = "summa_participants"
 
 
-def workshop_for_facilitator(user, code: str) -> Workshop:
-    """The workshop with this join code, if ``user`` runs it; else 404."""
+class Power(enum.StrEnum):
+    VIEW = "view"  # the console and the wall
+    MODERATE = "moderate"  # hide, highlight and approve notes
+    RUN = "run"  # the run of the show, the agenda, groups, votes, exports, run again
+    MANAGE = "manage"  # people in the workshop, deleting it
+
+
+OWNER = "owner"
+POWERS = {
+    OWNER: frozenset(Power),
+    Membership.Role.COFACILITATOR: frozenset({Power.VIEW, Power.MODERATE, Power.RUN}),
+    Membership.Role.MODERATOR: frozenset({Power.VIEW, Power.MODERATE}),
+}
+
+
+def role_in(workshop: Workshop, user) -> str | None:
+    """``owner``, a ``Membership.Role``, or None for anyone else."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if workshop.owner_id == user.pk:
+        return OWNER
+    return (
+        Membership.objects.filter(workshop=workshop, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def workshop_for_facilitator(user, code: str, *, need: Power) -> Workshop:
+    """The workshop with this join code, if ``user`` has the power ``need`` in it; else 404.
+
+    The workshop comes back with ``role`` and ``powers`` set, for the templates.
+    """
     if not getattr(user, "is_authenticated", False):
         raise Http404
-    try:
-        return Workshop.objects.get(join_code=normalise_join_code(code), owner=user)
-    except Workshop.DoesNotExist:
-        raise Http404 from None
+    workshop = Workshop.objects.filter(join_code=normalise_join_code(code)).first()
+    role = role_in(workshop, user) if workshop is not None else None
+    if role is None or need not in POWERS[role]:
+        raise Http404
+    workshop.role = role
+    workshop.powers = {power.value: True for power in POWERS[role]}
+    return workshop
+
+
+def workshops_of(user):
+    """The workshops a facilitator owns or helps run, newest first."""
+    from django.db.models import Q
+
+    return Workshop.objects.filter(Q(owner=user) | Q(memberships__user=user)).distinct()
 
 
 def joinable_workshop(code: str) -> Workshop:

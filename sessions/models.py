@@ -68,6 +68,8 @@ class Workshop(models.Model):
     wall_layout = models.CharField(
         _("wall layout"), max_length=10, choices=WallLayout, default=WallLayout.GROUPS
     )
+    # New notes wait for a facilitator's or moderator's approval before the room sees them.
+    hold_notes = models.BooleanField(_("hold new notes for approval"), default=False)
     # How many groups the wall shows (in group order); empty shows all.
     wall_revealed_groups = models.PositiveSmallIntegerField(
         _("groups revealed on the wall"), null=True, blank=True
@@ -103,6 +105,35 @@ class Workshop(models.Model):
         if self.current_item_id == item.pk and self.item_started_at:
             seconds += int((timezone.now() - self.item_started_at).total_seconds())
         return seconds
+
+
+class Membership(models.Model):
+    """Someone other than the owner who helps run a workshop (see sessions.access)."""
+
+    class Role(models.TextChoices):
+        COFACILITATOR = "cofacilitator", _("Co-facilitator")
+        MODERATOR = "moderator", _("Moderator")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitator"),
+        on_delete=models.CASCADE,
+        related_name="workshop_memberships",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role)
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["workshop", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "user"], name="membership_unique")
+        ]
+        verbose_name = _("co-facilitator or moderator")
+        verbose_name_plural = _("co-facilitators and moderators")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
 
 
 class AgendaItem(models.Model):

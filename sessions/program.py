@@ -10,7 +10,8 @@
     2. Next item ...
 
 Nothing here touches the database: ``parse_program`` gives a ``Program`` or
-raises ``ProgramError`` naming the line that could not be read.
+raises ``ProgramError`` naming the line that could not be read, and
+``format_program`` writes a ``Program`` back as text that parses to the same.
 """
 
 import codecs
@@ -135,6 +136,53 @@ def parse_program(text: str) -> Program:
         else:
             item.body.append(line)
     return Program(title=title, items=items)
+
+
+BUZZ_MARKERS = {"nb": "Summegrupper", "en": "Buzz groups"}
+
+
+def format_program(program: Program, *, language: str = "nb") -> str:
+    """The program as text in the import format; ``parse_program`` reads it back as it was.
+
+    Within an item the model keeps body, points and topics apart, so they are
+    written in that order, then the buzz-group marker.
+    """
+    lines = [program.title] if program.title else []
+    for number, item in enumerate(program.items, start=1):
+        if lines:
+            lines.append("")
+        lines.append(f"{number}. {item.title}")
+        lines.extend(item.body)
+        for point in item.points:
+            lines.append(f"- {point.label}: {point.text}" if point.label else f"- {point.text}")
+        lines.extend(f"{topic.name}. {topic.description}" for topic in item.topics)
+        if item.buzz_groups:
+            lines.append(BUZZ_MARKERS.get(language, BUZZ_MARKERS["nb"]))
+    return "\n".join(lines) + "\n"
+
+
+def line_kind(line: str) -> str:
+    """How the format reads one line inside an item: item, buzz, point, topic or body."""
+    line = line.strip()
+    if ITEM_LINE.match(line):
+        return "item"
+    if BUZZ_LINE.match(line):
+        return "buzz"
+    if POINT_LINE.match(line):
+        return "point"
+    if _topic(line):
+        return "topic"
+    return "body"
+
+
+def read_point(text: str) -> Point:
+    """A point as written after its bullet: ``Label: text`` or just ``text``."""
+    return _point(text.strip())
+
+
+def read_topic(text: str) -> ProgramTopic | None:
+    """A topic line, ``Name. Description``; None if the format would not read it as one."""
+    return _topic(text.strip())
 
 
 def _starts_agenda(first: str, rest: list[tuple[int, str]]) -> bool:

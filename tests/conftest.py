@@ -44,6 +44,16 @@ def other_facilitator(django_user_model):
 
 
 @pytest.fixture
+def cofacilitator(django_user_model):
+    return django_user_model.objects.create_user("siri", password="siri-secret-123")
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    return django_user_model.objects.create_user("mona", password="mona-secret-123")
+
+
+@pytest.fixture
 def workshop(facilitator, demo_program):
     from sessions.services import workshop_create
 

@@ -17,6 +17,7 @@ CSV_COLUMNS = (
     "highlighted",
     "created_at",
     "theme",
+    "approved",
 )
 # A spreadsheet reads a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -50,6 +51,7 @@ def csv_rows(summary: Summary) -> Iterator[list]:
             "true" if note.highlighted else "false",
             note.created_at,
             neutralise(note.theme or ""),
+            "true" if note.approved else "false",
         ]
 
 

@@ -86,4 +86,5 @@ def _json_note(note: NoteLine) -> dict:
         "highlighted": note.highlighted,
         "created_at": note.created_at,
         "theme": note.theme_id,
+        "approved": note.approved,
     }

@@ -35,6 +35,7 @@ def _labels(language: str) -> dict[str, str]:
             "total": _("Total"),
             "no_notes": _("No notes."),
             "hidden": _("hidden"),
+            "not_approved": _("not approved"),
             "ranking": _("Ranking"),
             "topic_ranking": _("Ranking of topics"),
             "themes": _("Themes"),
@@ -153,4 +154,6 @@ def _markdown_note(note: NoteLine, labels: dict[str, str], source: str = "") -> 
         extra.append(_votes_label(labels, note.votes))
     if note.hidden:
         extra.append(f"({labels['hidden']})")
+    if not note.approved:
+        extra.append(f"({labels['not_approved']})")
     return f"- {star}{text}" + (f" — {' · '.join(extra)}" if extra else "") + "\n"

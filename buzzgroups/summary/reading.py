@@ -68,6 +68,7 @@ class NoteLine:
     highlighted: bool
     created_at: str  # ISO 8601 in the server's time zone
     rtl: bool  # written right to left (see ``is_rtl``)
+    approved: bool = True  # false for a held note nobody approved
     theme_id: int | None = None
     theme: str | None = None  # the theme's title
 
@@ -317,6 +318,7 @@ def _note_rows(notes) -> Iterator[Note]:
             "created_at",
             "hidden",
             "highlighted",
+            "approval",
             "round",
             "group",
             "prompt",
@@ -348,6 +350,7 @@ def _line(note: Note, votes: dict[int, int], themes: dict[int, str] | None = Non
         highlighted=note.highlighted,
         created_at=timezone.localtime(note.created_at).isoformat(),
         rtl=is_rtl(note.text),
+        approved=not note.is_waiting,
         theme_id=note.theme_id,
         theme=(themes or {}).get(note.theme_id),
     )

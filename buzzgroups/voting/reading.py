@@ -73,6 +73,7 @@ def options_of(vote: DotVote, *, exclude_group_id: int | None = None) -> list[Op
         ]
     notes = (
         Note.objects.filter(round_id=vote.round_id, hidden=False)
+        .exclude(approval=Note.Approval.WAITING)  # held notes the room has not seen
         .select_related("group")
         .order_by("created_at", "id")
     )

@@ -153,6 +153,14 @@
       try { frame = JSON.parse(text); } catch (e) { return ""; }
       var memory = state(host);
       if (frame.type === "resumed") { caughtUp(host, memory, frame.upto); return ""; }
+      if (frame.type === "access.changed") {
+        // Someone's role in the workshop was taken away: if it was ours, the page
+        // reloads and shows what the server answers now (not found). The server
+        // refuses every action of ours anyway; this stops the screen listening.
+        var removed = (frame.data || {}).removed_user;
+        if (removed !== undefined && String(removed) === document.body.dataset.user) { window.location.reload(); }
+        return "";
+      }
       if (frame.type === "error") {
         if (host.dataset.resuming) {
           // The resume was refused (the server was busy): ask again in a moment.

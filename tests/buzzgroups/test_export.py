@@ -265,6 +265,7 @@ def test_json_has_the_documented_shape(room):
             "highlighted",
             "created_at",
             "theme",
+            "approved",
         )
     }
     assert document["ranking"] == []
@@ -304,6 +305,7 @@ def test_json_notes_are_the_notes_in_the_database(room):
             "highlighted": note.highlighted,
             "created_at": timezone.localtime(note.created_at).isoformat(),
             "theme": None,
+            "approved": True,
         }
 
 

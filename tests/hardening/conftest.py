@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from buzzgroups.models import BuzzGroup, Note, Participant
-from sessions.models import BuzzRound, Event, Workshop
+from sessions.models import AgendaItem, BuzzRound, Event, Membership, Prompt, Topic, Workshop
 
 ORIGIN = (b"origin", b"http://localhost")
 
@@ -75,6 +75,10 @@ def fingerprint(workshop) -> dict:
         ),
         "notes": list(Note.objects.values().order_by("pk")),
         "events": Event.objects.count(),
+        "items": list(AgendaItem.objects.values().order_by("pk")),
+        "topics": list(Topic.objects.values().order_by("pk")),
+        "prompts": list(Prompt.objects.values().order_by("pk")),
+        "memberships": list(Membership.objects.values().order_by("pk")),
     }
 
 

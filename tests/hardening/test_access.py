@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -20,17 +21,26 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from buzzgroups.models import Note
 from buzzgroups.themes import theme_create
 from buzzgroups.voting import vote_open
-from sessions.models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, Workshop
-from sessions.services import round_open, show_start, workshop_create
+from sessions.models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, Membership, Workshop
+from sessions.services import (
+    membership_add,
+    membership_remove,
+    round_open,
+    show_start,
+    workshop_create,
+)
 from tests.hardening.conftest import (
     communicator,
     fingerprint,
     join,
     logged_in,
     post_note,
+    receive,
     receive_until,
     session_cookie,
 )
+
+User = get_user_model()
 
 
 def url_patterns(patterns=None, prefix=""):
@@ -76,8 +86,11 @@ def test_every_url_is_a_facilitator_url_or_on_the_allow_list():
 
 
 @pytest.fixture
-def room(workshop, first_round, facilitator):
-    """Kari's workshop, mid-round, with a phone, a note and its group."""
+def room(workshop, first_round, facilitator, cofacilitator, moderator):
+    """Kari's workshop, mid-round, with a phone, a note and its group;
+    Siri co-facilitates and Mona moderates."""
+    membership_add(workshop=workshop, username="siri", role=Membership.Role.COFACILITATOR)
+    mona = membership_add(workshop=workshop, username="mona", role=Membership.Role.MODERATOR)
     show_start(workshop=workshop)
     round_open(buzz_round=first_round, minutes=10)
     phone = join(workshop, nickname="Ada")
@@ -100,6 +113,7 @@ def room(workshop, first_round, facilitator):
             "vote_id": vote.pk,
             "theme_id": theme.pk,
             "fmt": "csv",
+            "membership_id": mona.pk,
         },
     }
 
@@ -113,13 +127,46 @@ def concrete(route: str, values: dict) -> str:
 
 ACTORS = ["participant", "other facilitator", "nobody"]
 
+# What each facilitator URL needs; a new URL fails the test below until it is named here.
+VIEW, MODERATE, RUN, MANAGE = "view", "moderate", "run", "manage"
+ROUTE_NEEDS = {
+    "w/<str:code>/": VIEW,
+    "w/<str:code>/wall/": VIEW,
+    "w/<str:code>/notes/<id:note_id>/hide/": MODERATE,
+    "w/<str:code>/notes/<id:note_id>/highlight/": MODERATE,
+    "w/<str:code>/notes/<id:note_id>/approve/": MODERATE,
+    "w/<str:code>/people/": MANAGE,
+    "w/<str:code>/people/add/": MANAGE,
+    "w/<str:code>/people/<id:membership_id>/remove/": MANAGE,
+    "w/<str:code>/delete/": MANAGE,
+}
+ROLE_POWERS = {
+    "owner": {VIEW, MODERATE, RUN, MANAGE},
+    "co-facilitator": {VIEW, MODERATE, RUN},
+    "moderator": {VIEW, MODERATE},
+}
+
+
+def need_of(route: str) -> str:
+    return ROUTE_NEEDS.get(route, RUN)
+
 
 def client_for(actor: str, room, other_facilitator) -> Client:
     if actor == "participant":
         return room["phone"]
     if actor == "other facilitator":
         return logged_in(other_facilitator)
+    if actor == "co-facilitator":
+        return logged_in(User.objects.get(username="siri"))
+    if actor == "moderator":
+        return logged_in(User.objects.get(username="mona"))
+    if actor == "owner":
+        return logged_in(room["workshop"].owner)
     return Client()
+
+
+def test_every_route_named_in_the_needs_exists():
+    assert set(ROUTE_NEEDS) <= set(FACILITATOR_ROUTES)
 
 
 @pytest.mark.django_db
@@ -162,6 +209,24 @@ def test_the_owner_reaches_every_facilitator_url(room, facilitator, route):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("role", ["co-facilitator", "moderator"])
+@pytest.mark.parametrize("route", FACILITATOR_ROUTES)
+def test_a_helper_reaches_what_their_role_allows_and_nothing_else(
+    room, other_facilitator, route, role
+):
+    url = concrete(route, room["values"])
+    client = client_for(role, room, other_facilitator)
+    if need_of(route) in ROLE_POWERS[role]:
+        statuses = {client.get(url).status_code, client.post(url, {"minutes": "5"}).status_code}
+        assert statuses - {404}, f"{url} as {role}"
+        return
+    before = fingerprint(room["workshop"])
+    absent = concrete(route, dict(room["values"], code="ZZZZZZ"))
+    assert_not_yours_is_absent(client, url, absent, role)
+    assert fingerprint(room["workshop"]) == before
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("actor", ["participant", "nobody"])
 @pytest.mark.parametrize("route", sorted(FACILITATOR_HOME))
 def test_the_facilitators_own_pages_ask_a_stranger_to_log_in(room, other_facilitator, route, actor):
@@ -193,6 +258,7 @@ CONSOLE_ACTIONS = [
     {"type": "round.close", "round": 0},
     {"type": "note.hide", "note": 0, "hidden": True},
     {"type": "note.highlight", "note": 0, "highlighted": True},
+    {"type": "note.approve", "note": 0},
     {"type": "wall.layout", "layout": "prompts"},
     {"type": "wall.reveal", "count": 0},
     {"type": "workshop.end"},
@@ -231,6 +297,67 @@ async def test_console_and_wall_sockets_are_refused_to_anyone_but_the_owner(
     connected, code = await comm.connect()
     assert not connected
     assert code == 4404
+
+
+ACTION_NEEDS = {"note.hide": MODERATE, "note.highlight": MODERATE, "note.approve": MODERATE}
+
+
+async def console_of(actor: str, room, other_facilitator):
+    client = await sync_to_async(client_for)(actor, room, other_facilitator)
+    comm = communicator(f"/ws/w/{room['workshop'].join_code}/console/", session_cookie(client))
+    assert (await comm.connect())[0]
+    return comm
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ["owner", "co-facilitator", "moderator"])
+async def test_every_console_action_is_checked_against_the_role(
+    room, other_facilitator, role, settings
+):
+    settings.SUMMA_SOCKET_BURST = 1000  # one socket sends every action; the rate is not the point
+    comm = await console_of(role, room, other_facilitator)
+    for action in CONSOLE_ACTIONS:
+        need = ACTION_NEEDS.get(action["type"], RUN)
+        before = await sync_to_async(fingerprint)(room["workshop"])
+        await comm.send_json_to(with_ids(action, room))
+        while (frame := await receive(comm))["type"] not in ("done", "error"):
+            pass
+        if need in ROLE_POWERS[role]:
+            # Carried out, or refused for what the show allows now (the last item, ...).
+            assert frame["type"] == "done" or frame["code"] == "refused", (role, action, frame)
+        else:
+            assert frame["type"] == "error" and frame["code"] == "forbidden", (role, action)
+            assert await sync_to_async(fingerprint)(room["workshop"]) == before, action
+    await comm.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("screen", ["console", "wall"])
+@pytest.mark.parametrize("role", ["co-facilitator", "moderator"])
+async def test_helpers_open_the_console_and_the_wall(room, other_facilitator, role, screen):
+    client = await sync_to_async(client_for)(role, room, other_facilitator)
+    comm = communicator(f"/ws/w/{room['workshop'].join_code}/{screen}/", session_cookie(client))
+    assert (await comm.connect())[0]
+    await comm.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_removing_a_co_facilitator_ends_their_open_consoles_powers_at_once(
+    room, other_facilitator
+):
+    comm = await console_of("co-facilitator", room, other_facilitator)
+    await comm.send_json_to({"type": "show.next"})
+    assert (await receive_until(comm, "done"))["action"] == "show.next"
+    siri = await Membership.objects.aget(user__username="siri")
+    await sync_to_async(membership_remove)(membership=siri)
+    hint = await receive_until(comm, "access.changed")
+    assert hint["data"] == {"removed_user": siri.user_id}
+    before = await sync_to_async(fingerprint)(room["workshop"])
+    for action in ({"type": "workshop.end"}, {"type": "note.hide", "note": 0, "hidden": True}):
+        await comm.send_json_to(with_ids(action, room))
+        assert (await receive_until(comm, "error"))["code"] == "forbidden"
+    assert await sync_to_async(fingerprint)(room["workshop"]) == before
+    await comm.disconnect()
 
 
 @pytest.mark.django_db(transaction=True)

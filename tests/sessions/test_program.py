@@ -11,6 +11,7 @@ from sessions.program import (
     ProgramError,
     ProgramTopic,
     decode_program,
+    format_program,
     parse_program,
 )
 
@@ -23,7 +24,10 @@ def _english():
 
 
 def parse(text: str):
-    return parse_program(decode_program(text.encode("utf-8")))
+    program = parse_program(decode_program(text.encode("utf-8")))
+    # Every program these tests read also survives the trip back to text.
+    assert parse_program(format_program(program)) == program
+    return program
 
 
 def parse_error(data: bytes | str) -> ProgramError:
