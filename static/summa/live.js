@@ -308,5 +308,13 @@
   document.addEventListener("htmx:wsAfterMessage", function () { tick(); fillQr(); });
   document.addEventListener("DOMContentLoaded", function () { tick(); fillQr(); });
 
-  window.Summa = { send: send, t: t, announce: announce };
+  // Ask the server now whether this screen is complete (after a page part was
+  // fetched over HTTP, which may be older than frames already applied).
+  function sync() {
+    document.querySelectorAll("[ws-connect], [data-ws-connect]").forEach(function (host) {
+      if (sockets.has(host)) { resume(host); }
+    });
+  }
+
+  window.Summa = { send: send, t: t, announce: announce, sync: sync };
 })();

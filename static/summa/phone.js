@@ -230,7 +230,11 @@
     var stage = document.getElementById("phone-stage");
     var notes = document.getElementById("group-notes");
     if (!stage || !notes || stage.dataset.round === notes.dataset.round) { return; }
-    htmx.ajax("GET", body.dataset.notesUrl, { target: "#group-notes", swap: "outerHTML" }).then(flush);
+    // The list may be older than a note whose frame came meanwhile: catch up after it.
+    htmx.ajax("GET", body.dataset.notesUrl, { target: "#group-notes", swap: "outerHTML" }).then(function () {
+      flush();
+      if (window.Summa) { window.Summa.sync(); }
+    });
   }
 
   document.addEventListener("summa:card", function (event) {
@@ -260,6 +264,7 @@
       body.dataset.group = String(frame.data.group_id);
       htmx.ajax("GET", body.dataset.notesUrl, { target: "#group-notes", swap: "outerHTML" }).then(function () {
         markMine();
+        if (window.Summa) { window.Summa.sync(); }
         if (window.Summa) { window.Summa.announce(gettext("You are in a new group.")); }
       });
     }
