@@ -1,0 +1,161 @@
+"""A full room: twelve groups of buzzing people, eight notes a group, on real screen sizes.
+
+The wall on a 1280x720 projector and a 1920x1080 screen shows every note of the
+round at once (per group and per prompt), the newest included, with the group,
+author and tags at a readable share of the note's type; a dot vote on twenty
+notes fits too. A phone that waited opens on the writing when the round opens;
+the console keeps the current item, the round's controls and the newest notes
+above the fold. The room is made through the services before the pages load, as
+the other browser tests do. Screenshots go to docs/screenshots/ when
+SUMMA_SCREENSHOTS=1 (else to a temporary folder).
+"""
+
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from buzzgroups.models import Note
+from sessions.models import BuzzRound, Workshop
+from tests.browser.conftest import log_in, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+GROUPS = 12
+NOTES_PER_GROUP = 8
+
+IDEAS = [
+    "Vis fram ildsjelene",
+    "Svar kundene der de er, også på kvelden",
+    "Læring på tvers av kontorene med korte videoer fra kolleger",
+    "Én tone i alle kanaler",
+    "Rask avklaring av hva vi kan svare på i åpne kanaler og hva som må tas på e-post",
+    "Bruk ansatte som ambassadører",
+    "Faste svartider",
+    "Del historier fra lokalsamfunnet: idrettslag, frivillige og små bedrifter vi støtter",
+]
+SIZES = {"1280x720": (1280, 720), "1920x1080": (1920, 1080)}
+
+
+def fill_the_room(workshop: Workshop, buzz_round: BuzzRound) -> list[Note]:
+    """Twelve groups of two; each person writes four notes, groups take turns."""
+    from buzzgroups.services import groups_set_count, note_create, participant_join
+
+    groups = groups_set_count(workshop=workshop, count=GROUPS)
+    people = [
+        participant_join(workshop=workshop, nickname=f"{name} {group.number}", group=group)
+        for group in groups
+        for name in ("Ada", "Bo")
+    ]
+    prompts = list(buzz_round.prompts.all())
+    notes = []
+    for turn in range(NOTES_PER_GROUP):
+        for number, _group in enumerate(groups):
+            author = people[2 * number + turn % 2]
+            note, _ = note_create(
+                author=author,
+                text=IDEAS[(turn + number) % len(IDEAS)],
+                prompt_id=prompts[(turn + number) % len(prompts)].pk,
+                client_id=str(uuid.uuid4()),
+            )
+            notes.append(note)
+    return notes
+
+
+@pytest.fixture
+def full_room(workshop):
+    from sessions.services import round_open, show_start
+
+    show_start(workshop=workshop)
+    buzz_round = round_open(buzz_round=workshop.items.get(number=1).buzz_rounds.get(), minutes=15)
+    notes = fill_the_room(workshop, buzz_round)
+    return buzz_round, notes
+
+
+def still_context(browser, width, height, cookies=()):
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, reduced_motion="reduce", locale="nb-NO"
+    )
+    context.add_cookies(list(cookies))
+    return context
+
+
+GEOMETRY = """() => {
+  const box = (el) => el.getBoundingClientRect();
+  const notes = [...document.querySelectorAll(".wall-note")].map((note) => {
+    const b = box(note), column = box(note.closest(".column__notes"));
+    const text = parseFloat(getComputedStyle(note.querySelector(".note__text")).fontSize);
+    const metas = [...note.querySelectorAll(".note__meta .tag, .note__meta .byline")]
+      .map((m) => parseFloat(getComputedStyle(m).fontSize));
+    return {id: note.id, top: b.top, left: b.left, bottom: b.bottom, right: b.right,
+            clipped: b.top < column.top - 0.5 || b.bottom > column.bottom + 0.5 ||
+                     b.left < column.left - 0.5 || b.right > column.right + 0.5,
+            text, meta: Math.min(...metas)};
+  });
+  const heads = [...document.querySelectorAll(".column__title")].map((h) =>
+    parseFloat(getComputedStyle(h.querySelector(".group-head__name, span[dir]")).fontSize));
+  const title = document.querySelector(".wall-round .wall-title");
+  return {notes, heads, width: innerWidth, height: innerHeight,
+          scroll: document.documentElement.scrollHeight,
+          titleHeight: title ? box(title).height : 0,
+          titleLine: title ? parseFloat(getComputedStyle(title).lineHeight) : 0,
+          qr: !!document.querySelector(".wall-join__qr svg"),
+          qrBox: document.querySelector(".wall-join__qr svg") ?
+            box(document.querySelector(".wall-join__qr svg")).bottom : null};
+}"""
+
+
+def assert_every_note_fits(geometry, count):
+    notes = geometry["notes"]
+    assert len(notes) == count
+    width, height = geometry["width"], geometry["height"]
+    assert geometry["scroll"] <= height, "the wall scrolls"
+    outside = [
+        n["id"]
+        for n in notes
+        if n["left"] < 0 or n["top"] < 0 or n["right"] > width or n["bottom"] > height
+    ]
+    assert outside == [], f"{len(outside)} of {count} notes outside the screen"
+    clipped = [n["id"] for n in notes if n["clipped"]]
+    assert clipped == [], f"{len(clipped)} of {count} notes cut off by their column"
+    boxes = sorted(notes, key=lambda n: (n["top"], n["left"]))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if b["top"] >= a["bottom"]:
+                break
+            overlap = min(a["right"], b["right"]) - max(a["left"], b["left"])
+            assert overlap <= 0 or b["top"] >= a["bottom"] - 0.5, f"{a['id']} overlaps {b['id']}"
+    for note in notes:
+        assert note["meta"] >= 0.6 * note["text"] - 0.01, note
+    assert all(head >= 0.6 * notes[0]["text"] for head in geometry["heads"])
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("layout", ["groups", "prompts"])
+def test_every_note_of_a_full_room_is_on_the_wall(
+    live_server_url, browser, workshop, full_room, size, layout
+):
+    from sessions.services import wall_set
+
+    _round, notes = full_room
+    wall_set(workshop=workshop, layout=layout)
+    width, height = SIZES[size]
+    laptop = still_context(browser, 1366, 768)
+    log_in(laptop.new_page(), live_server_url)
+    projector = still_context(browser, width, height, laptop.cookies())
+    wall = projector.new_page()
+    wall.goto(f"{live_server_url}/w/{workshop.join_code}/wall/")
+    wall.wait_for_selector("body.is-online[data-wall-fitted]")
+    wall.wait_for_selector(".wall-join__qr svg")
+
+    screenshot(wall, f"full-room-wall-{layout}-{size}")
+    geometry = wall.evaluate(GEOMETRY)
+    assert_every_note_fits(geometry, len(notes))
+    newest = next(n for n in geometry["notes"] if n["id"] == f"note-{notes[-1].pk}")
+    assert newest["top"] >= 0 and newest["bottom"] <= height
+    # The item's title is one line; the QR code and the join code stay on the wall.
+    assert geometry["titleHeight"] <= geometry["titleLine"] * 1.1
+    assert geometry["qr"] and geometry["qrBox"] <= height
+    expect(wall.locator(".wall-join__code")).to_contain_text(workshop.join_code)
+    laptop.close()
+    projector.close()
