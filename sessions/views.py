@@ -54,8 +54,9 @@ def program_error_message(error: ProgramError) -> str:
 
 
 def show_action(act):
-    """A facilitator's POST that moves the show: owner only, 404 otherwise."""
+    """A facilitator's POST that moves the show: anonymous to the login, owner only, else 404."""
 
+    @login_required
     @require_POST
     def view(request: HttpRequest, code: str, **kwargs) -> HttpResponse:
         workshop = workshop_for_facilitator(request.user, code)
