@@ -66,7 +66,7 @@
       var subs = columns === count ? Math.floor(room / columns) : 1;
       for (var sub = 1; sub <= subs; sub++) {
         grid.style.setProperty("--wall-columns", String(columns));
-        grid.style.setProperty("--wall-subcolumns", String(sub));
+        grid.style.setProperty("--wall-subcolumns", subcolumns(sub));
         var floor = Math.max(MIN_SIZE, best.size + 0.5);
         var size = floor > maxSize() ? 0 : largest(grid, floor, maxSize());
         if (size > best.size) { best = { size: size, columns: columns, sub: sub }; }
@@ -75,11 +75,17 @@
     return best;
   }
 
+  // One column of notes is no multi-column box at all: what overflows it goes down, where
+  // the last resort below can scroll to the newest note (not sideways, out of sight).
+  function subcolumns(count) {
+    return count > 1 ? String(count) : "auto";
+  }
+
   function apply(stage, grid, level, layout) {
     LEVELS.forEach(function (name) { if (name) { stage.classList.remove(name); } });
     if (level) { stage.classList.add(level); }
     grid.style.setProperty("--wall-columns", String(layout.columns));
-    grid.style.setProperty("--wall-subcolumns", String(layout.sub || 1));
+    grid.style.setProperty("--wall-subcolumns", subcolumns(layout.sub));
     grid.style.setProperty("--wall-note-size", Math.max(layout.size, MIN_SIZE) + "px");
   }
 
@@ -97,7 +103,7 @@
     if (chosen.layout.size === 0) {
       // Nothing fits, even with every older note on one line: the tightest, most even grid.
       var rows = Math.ceil(count / chosen.layout.columns);
-      var even = { size: MIN_SIZE, columns: Math.ceil(count / rows), sub: chosen.layout.sub };
+      var even = { size: MIN_SIZE, columns: Math.ceil(count / rows), sub: 1 };
       chosen = { level: LEVELS[LEVELS.length - 1], layout: even };
     }
     apply(stage, grid, chosen.level, chosen.layout);

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from buzzgroups.models import Note
 from sessions.models import BuzzRound, Workshop
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import SCREENSHOTS, join, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -159,3 +159,91 @@ def test_every_note_of_a_full_room_is_on_the_wall(
     expect(wall.locator(".wall-join__code")).to_contain_text(workshop.join_code)
     laptop.close()
     projector.close()
+
+
+def screenshot_viewport(page, name):
+    """What the person sees without scrolling (the helper in conftest takes the full page)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def in_view(page, selector) -> bool:
+    return page.evaluate(
+        """(selector) => { const b = document.querySelector(selector).getBoundingClientRect();
+             return b.top >= 0 && b.left >= 0 && b.bottom <= innerHeight && b.right <= innerWidth
+                    && b.height > 0; }""",
+        selector,
+    )
+
+
+def test_a_waiting_phone_opens_on_the_writing_and_the_console_keeps_the_run_in_view(
+    live_server_url, browser, workshop, full_room
+):
+    from sessions.services import round_close
+
+    buzz_round, notes = full_room
+    round_close(buzz_round=buzz_round)
+    base, code = live_server_url, workshop.join_code
+
+    # A latecomer's phone joins and waits; the round has ended for now.
+    phone_context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        reduced_motion="reduce",
+        locale="nb-NO",
+    )
+    phone = phone_context.new_page()
+    join(phone, base, code, nickname="Eva")
+    expect(phone.locator("#note-text")).to_have_count(0)
+
+    laptop = still_context(browser, 1366, 768)
+    console = laptop.new_page()
+    log_in(console, base)
+    console.goto(f"{base}/w/{code}/")
+    console.wait_for_selector("body.is-online")
+    projector = still_context(browser, 1280, 720, laptop.cookies())
+    wall = projector.new_page()
+    wall.goto(f"{base}/w/{code}/wall/")
+    wall.wait_for_selector("body.is-online[data-wall-fitted]")
+
+    # The facilitator runs the buzz groups again from the console.
+    console.locator(f"form[action$='/rounds/{buzz_round.pk}/open/'] button").click()
+    phone.wait_for_selector("#note-text")
+    phone.wait_for_timeout(300)  # the stage settles (the notes list refreshes)
+    screenshot_viewport(phone, "full-room-phone-round-opens-360x740")
+    assert phone.evaluate("scrollY") == 0
+    assert in_view(phone, "#note-text"), "the text box is below the screen"
+    assert in_view(phone, "#note-form button[type=submit]"), "the send button is below the screen"
+    assert phone.locator(".item-points").get_attribute("open") is None
+    assert phone.locator("#note-form input[name=prompt]").count() >= 2
+    expect(phone.locator("#group-notes-title")).to_be_visible()
+
+    # Her note is the newest on the wall, and in view there and on the console.
+    phone.fill("#note-text", "Sosiale medier er samtale, ikke reklame")
+    phone.click("#note-form button[type=submit]")
+    phone.wait_for_selector("#group-notes .note.mine:not(.pending)")
+    newest = Note.objects.filter(round=buzz_round).latest("created_at")
+    assert newest.text.startswith("Sosiale medier er samtale")
+    # The wall refits as the note arrives (a frame later).
+    wall.wait_for_function(
+        """(id) => { const note = document.getElementById(id);
+             if (!note) { return false; }
+             const b = note.getBoundingClientRect();
+             const c = note.parentElement.getBoundingClientRect();
+             return b.bottom <= c.bottom + 0.5 && b.right <= c.right + 0.5; }""",
+        arg=f"note-{newest.pk}",
+        timeout=5000,
+    )
+    screenshot_viewport(wall, "full-room-wall-a-note-arrives-1280x720")
+    geometry = wall.evaluate(GEOMETRY)
+    assert_every_note_fits(geometry, len(notes) + 1)
+    console.wait_for_selector(f"#note-{newest.pk}")
+    console.wait_for_timeout(300)
+    screenshot_viewport(console, "full-room-console-mid-round-1366x768")
+    assert in_view(console, "#console-round .timer"), "the round's timer is below the fold"
+    assert in_view(console, "#console-round [action$='/close/'] button"), "End is below the fold"
+    assert in_view(console, ".agenda__item--current"), "the current item is below the fold"
+    assert in_view(console, f"#note-{newest.pk}"), "the newest note is below the fold"
+    for context in (phone_context, laptop, projector):
+        context.close()
