@@ -91,7 +91,7 @@
 
   function fitColumns(stage) {
     var grid = stage.querySelector(".columns");
-    if (!grid) { return; }
+    if (!grid || !grid.getClientRects().length) { return; }
     var count = grid.querySelectorAll(":scope > .column:not([hidden])").length || 1;
     var chosen = null;
     for (var i = 0; i < LEVELS.length; i++) {
@@ -116,7 +116,8 @@
   function fitVote(stage) {
     var vote = stage.querySelector(".vote-wall");
     if (!vote) { return; }
-    var share = stage.querySelector(".columns") ? 0.5 : 1;
+    var grid = stage.querySelector(".columns");
+    var share = grid && grid.getClientRects().length ? 0.5 : 1;
     function fits(size) {
       vote.style.setProperty("--wall-vote-size", size + "px");
       return stage.scrollHeight <= stage.clientHeight + 1 &&

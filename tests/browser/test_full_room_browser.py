@@ -247,3 +247,56 @@ def test_a_waiting_phone_opens_on_the_writing_and_the_console_keeps_the_run_in_v
     assert in_view(console, f"#note-{newest.pk}"), "the newest note is below the fold"
     for context in (phone_context, laptop, projector):
         context.close()
+
+
+VOTE_GEOMETRY = """() => {
+  const rows = [...document.querySelectorAll("#vote-wall .vote-chart__row")].map((row) => {
+    const b = row.getBoundingClientRect();
+    return {top: b.top, bottom: b.bottom, left: b.left, right: b.right,
+            size: parseFloat(getComputedStyle(row).fontSize)};
+  });
+  return {rows, width: innerWidth, height: innerHeight,
+          scroll: document.documentElement.scrollHeight};
+}"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_dot_vote_on_twenty_notes_fits_the_wall(live_server_url, browser, workshop, size):
+    from buzzgroups.services import groups_set_count, note_create, participant_join
+    from buzzgroups.voting import vote_open
+    from sessions.services import round_close, round_open, show_start
+
+    show_start(workshop=workshop)
+    buzz_round = round_open(buzz_round=workshop.items.get(number=1).buzz_rounds.get(), minutes=9)
+    groups = groups_set_count(workshop=workshop, count=5)
+    prompts = list(buzz_round.prompts.all())
+    for number in range(20):
+        author = participant_join(workshop=workshop, group=groups[number % 5])
+        note_create(
+            author=author,
+            text=IDEAS[number % len(IDEAS)],
+            prompt_id=prompts[number % len(prompts)].pk,
+            client_id=str(uuid.uuid4()),
+        )
+    round_close(buzz_round=buzz_round)
+    vote_open(workshop=workshop, buzz_round=buzz_round, dots=3)
+
+    width, height = SIZES[size]
+    laptop = still_context(browser, 1366, 768)
+    log_in(laptop.new_page(), live_server_url)
+    projector = still_context(browser, width, height, laptop.cookies())
+    wall = projector.new_page()
+    wall.goto(f"{live_server_url}/w/{workshop.join_code}/wall/")
+    wall.wait_for_selector("body.is-online[data-wall-fitted]")
+    screenshot_viewport(wall, f"full-room-wall-vote-20-options-{size}")
+    geometry = wall.evaluate(VOTE_GEOMETRY)
+    rows = geometry["rows"]
+    assert len(rows) == 20
+    assert geometry["scroll"] <= height, "the wall scrolls"
+    outside = [r for r in rows if r["top"] < 0 or r["bottom"] > height or r["right"] > width]
+    assert outside == [], f"{len(outside)} of 20 options below the screen"
+    for above, below in zip(rows, rows[1:], strict=False):
+        assert below["top"] >= above["bottom"] - 0.5
+    assert min(r["size"] for r in rows) >= 12, "too small to read from the back"
+    laptop.close()
+    projector.close()
