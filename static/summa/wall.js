@@ -20,9 +20,9 @@
     return Math.max(16, Math.min(window.innerWidth * 0.018, window.innerHeight * 0.045));
   }
 
-  // Below this, whole notes give way to condensed older ones (1080 px: 15 px type).
+  // Below this, whole notes give way to condensed older ones (1080 px: 13.5 px type).
   function readableSize() {
-    return Math.max(MIN_SIZE, Math.min(18, window.innerHeight / 70));
+    return Math.max(MIN_SIZE, Math.min(18, window.innerHeight / 80));
   }
 
   function notesFit(grid) {
