@@ -300,3 +300,27 @@ def test_a_dot_vote_on_twenty_notes_fits_the_wall(live_server_url, browser, work
     assert min(r["size"] for r in rows) >= 12, "too small to read from the back"
     laptop.close()
     projector.close()
+
+
+def test_planned_minutes_live_in_one_folded_list_that_stays_open_while_planning(
+    live_server_url, laptop, workshop
+):
+    console = laptop.new_page()
+    log_in(console, live_server_url)
+    console.goto(f"{live_server_url}/w/{workshop.join_code}/")
+    console.wait_for_selector("body.is-online")
+    # No agenda row carries a planning field during the run.
+    expect(console.locator(".agenda__item input[name=minutes][id^=plan-]")).to_have_count(0)
+    expect(console.locator("#plan-2")).not_to_be_visible()
+
+    console.locator("#console-planning summary").click()
+    console.fill("#plan-2", "20")
+    console.locator("#console-planning form[action$='/items/2/plan/'] button").click()
+    expect(console.locator(".agenda__item").nth(1).locator(".agenda__time")).to_contain_text("20")
+    expect(console.locator("#plan-3")).to_be_visible()  # still open for the next item
+    console.fill("#plan-3", "15")
+    console.locator("#console-planning form[action$='/items/3/plan/'] button").click()
+    expect(console.locator(".agenda__item").nth(2).locator(".agenda__time")).to_contain_text("15")
+    assert list(workshop.items.order_by("number").values_list("planned_minutes", flat=True))[
+        1:3
+    ] == [20, 15]
