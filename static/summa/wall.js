@@ -141,7 +141,8 @@
     var grid = stage.querySelector(".columns");
     var screen = window.innerWidth + "x" + window.innerHeight;
     // A note arrived on a fitted wall and it still fits: nothing to do (the common case).
-    if (fitted && fitted.stage === stage && fitted.screen === screen && grid && notesFit(grid)) {
+    if (fitted && fitted.stage === stage && fitted.screen === screen && grid && notesFit(grid) &&
+        stage.scrollHeight <= stage.clientHeight + 1) {
       return;
     }
     var started = window.performance.now();
