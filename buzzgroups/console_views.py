@@ -2,6 +2,7 @@
 the table cards, the groups, and moderation of notes. Owner only; 404 for anyone else."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -42,6 +43,7 @@ def _screen(request: HttpRequest, code: str):
     return workshop, context
 
 
+@login_required
 def console(request: HttpRequest, code: str) -> HttpResponse:
     workshop, context = _screen(request, code)
     context.update(
@@ -52,6 +54,7 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "buzzgroups/console.html", context)
 
 
+@login_required
 def wall(request: HttpRequest, code: str) -> HttpResponse:
     workshop, context = _screen(request, code)
     context["themes"] = theme_screens.wall_board(workshop, context["round"])
@@ -62,6 +65,7 @@ def wall(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "buzzgroups/wall.html", context)
 
 
+@login_required
 def table_cards(request: HttpRequest, code: str) -> HttpResponse:
     """A printable card per group whose QR code puts a phone straight into that group."""
     workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
@@ -74,6 +78,7 @@ def table_cards(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "buzzgroups/table_cards.html", {"workshop": workshop, "cards": cards})
 
 
+@login_required
 def groups(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
     services.groups_ensure(workshop)
@@ -93,6 +98,7 @@ def _back_to_groups(
     return redirect("buzzgroups:groups", code)
 
 
+@login_required
 @require_POST
 def groups_count(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
@@ -113,6 +119,7 @@ def groups_count(request: HttpRequest, code: str) -> HttpResponse:
     return _back_to_groups(request, code)
 
 
+@login_required
 @require_POST
 def group_rename(request: HttpRequest, code: str, group_id: int) -> HttpResponse:
     workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
@@ -124,6 +131,7 @@ def group_rename(request: HttpRequest, code: str, group_id: int) -> HttpResponse
     return _back_to_groups(request, code)
 
 
+@login_required
 @require_POST
 def participant_move(request: HttpRequest, code: str, participant_id: int) -> HttpResponse:
     workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
@@ -204,6 +212,7 @@ def _note(request: HttpRequest, code: str, note_id: int) -> Note:
     )
 
 
+@login_required
 @require_POST
 def note_hide(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
     hidden = request.POST.get("hidden", "1") == "1"
@@ -211,6 +220,7 @@ def note_hide(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
     return _moderated(request, code, note)
 
 
+@login_required
 @require_POST
 def note_approve(request: HttpRequest, code: str, note_id: int) -> HttpResponse:
     note = services.note_approve(note=_note(request, code, note_id))

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator, Generator
 
 from asgiref.sync import sync_to_async
+from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.templatetags.static import static
@@ -13,6 +14,7 @@ from buzzgroups import summary
 from sessions.access import Power, workshop_for_facilitator
 
 
+@login_required
 @require_safe
 @never_cache
 def summary_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:

@@ -3,6 +3,7 @@ console (owner only, 404 otherwise); a phone places and takes back dots, one POS
 per dot, as plain forms that htmx upgrades to swapping the cards in place."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ def _id(raw) -> int:
         raise Http404 from None
 
 
+@login_required
 @require_POST
 def vote_open(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)
@@ -56,12 +58,14 @@ def _facilitator_vote(request: HttpRequest, code: str, vote_id: int) -> DotVote:
     return get_object_or_404(DotVote, pk=vote_id, workshop=workshop)
 
 
+@login_required
 @require_POST
 def vote_close(request: HttpRequest, code: str, vote_id: int) -> HttpResponse:
     voting.vote_close(vote=_facilitator_vote(request, code, vote_id))
     return console_action_done(request, code)
 
 
+@login_required
 @require_POST
 def vote_reveal(request: HttpRequest, code: str, vote_id: int) -> HttpResponse:
     vote = _facilitator_vote(request, code, vote_id)

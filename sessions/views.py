@@ -85,8 +85,10 @@ def program_error_message(error: ProgramError) -> str:
 
 
 def show_action(act):
-    """A facilitator's POST that moves the show: the owner and co-facilitators, 404 otherwise."""
+    """A facilitator's POST that moves the show: anonymous to the login, the owner and
+    co-facilitators, 404 for anyone else."""
 
+    @login_required
     @require_POST
     def view(request: HttpRequest, code: str, **kwargs) -> HttpResponse:
         workshop = workshop_for_facilitator(request.user, code, need=Power.RUN)

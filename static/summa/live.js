@@ -292,6 +292,24 @@
     target.focus({ preventScroll: true });
   }
 
+  // A folded list the person opened (the console's planning list, data-keep-open) stays
+  // open when a live frame redraws it; registered before the focus keeping, which needs it.
+  var openDetails = [];
+  function rememberOpen() {
+    openDetails = Array.prototype.map.call(
+      document.querySelectorAll("details[data-keep-open][open][id]"), function (d) { return d.id; });
+  }
+  function restoreOpen() {
+    openDetails.forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details) { details.open = true; }
+    });
+  }
+  document.addEventListener("htmx:wsBeforeMessage", rememberOpen);
+  document.addEventListener("htmx:beforeSwap", rememberOpen);
+  document.addEventListener("htmx:wsAfterMessage", restoreOpen);
+  document.addEventListener("htmx:afterSettle", restoreOpen);
+
   document.addEventListener("htmx:wsBeforeMessage", rememberFocus);
   document.addEventListener("htmx:beforeSwap", rememberFocus);
   document.addEventListener("htmx:wsAfterMessage", restoreFocus);

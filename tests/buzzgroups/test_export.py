@@ -731,17 +731,21 @@ def download_url(workshop, fmt: str) -> str:
 
 
 @pytest.mark.parametrize("fmt", summary.FORMATS)
-def test_anonymous_visitors_get_a_404(client, room, fmt):
-    assert client.get(download_url(room.workshop, fmt)).status_code == 404
+def test_anonymous_visitors_are_sent_to_the_login(client, room, fmt):
+    url = download_url(room.workshop, fmt)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    assert client.get(response["Location"]).status_code == 200
 
 
 @pytest.mark.parametrize("fmt", summary.FORMATS)
-def test_a_participant_gets_a_404(client, room, fmt):
+def test_a_participant_is_sent_to_the_login(client, room, fmt):
     session = client.session
     session[PARTICIPANTS_SESSION_KEY] = {str(room.workshop.pk): room.phones[0].pk}
     session.save()
 
-    assert client.get(download_url(room.workshop, fmt)).status_code == 404
+    assert client.get(download_url(room.workshop, fmt)).status_code == 302
 
 
 @pytest.mark.parametrize("fmt", summary.FORMATS)

@@ -10,6 +10,7 @@ import json
 import math
 import re
 import uuid
+from urllib.parse import quote
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -171,16 +172,49 @@ def test_every_route_named_in_the_needs_exists():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", FACILITATOR_ROUTES)
-def test_a_facilitator_url_is_404_for_anyone_but_the_owner_and_changes_nothing(
+def test_a_facilitator_url_is_404_for_another_facilitator_and_changes_nothing(
     room, other_facilitator, route
 ):
     url = concrete(route, room["values"])
     before = fingerprint(room["workshop"])
     absent = concrete(route, dict(room["values"], code="ZZZZZZ"))
-    for actor in ACTORS:
-        client = client_for(actor, room, other_facilitator)
-        assert_not_yours_is_absent(client, url, absent, actor)
+    client = client_for("other facilitator", room, other_facilitator)
+    assert_not_yours_is_absent(client, url, absent, "other facilitator")
     assert fingerprint(room["workshop"]) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", ["participant", "nobody"])
+@pytest.mark.parametrize("route", FACILITATOR_ROUTES)
+def test_a_facilitator_url_sends_anyone_not_logged_in_to_the_login_and_changes_nothing(
+    room, other_facilitator, route, actor
+):
+    """The projector's PC with no (or an expired) login: to the login, then on to the page.
+    Whether the workshop exists or not, the answer is the same redirect."""
+    url = concrete(route, room["values"])
+    absent = concrete(route, dict(room["values"], code="ZZZZZZ"))
+    before = fingerprint(room["workshop"])
+    client = client_for(actor, room, other_facilitator)
+    for where in (url, absent):
+        for response in (client.get(where), client.post(where, {"minutes": "5"})):
+            assert response.status_code == 302, f"{where} as {actor}"
+            assert response["Location"] == f"/accounts/login/?next={quote(where)}"
+    assert fingerprint(room["workshop"]) == before
+
+
+@pytest.mark.django_db
+def test_after_logging_in_the_facilitator_lands_on_the_wall_they_asked_for(room, client):
+    wall = f"/w/{room['workshop'].join_code}/wall/"
+    to_login = client.get(wall)
+    assert to_login.status_code == 302
+    login = client.get(to_login["Location"])
+    assert f'name="next" value="{wall}"' in login.content.decode()
+    response = client.post(
+        "/accounts/login/", {"username": "kari", "password": "kari-secret-123", "next": wall}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == wall
+    assert client.get(wall).status_code == 200
 
 
 def assert_not_yours_is_absent(client, url, absent, actor):

@@ -77,14 +77,16 @@ def test_table_cards_carry_one_qr_code_per_group(kari, workshop):
     assert f"/j/{workshop.join_code}/4/" in page
 
 
-def test_other_facilitators_and_strangers_get_404(client, workshop, other_facilitator):
+def test_strangers_are_sent_to_the_login_and_other_facilitators_get_404(
+    client, workshop, other_facilitator
+):
     paths = [
         f"/w/{workshop.join_code}/",
         f"/w/{workshop.join_code}/wall/",
         f"/w/{workshop.join_code}/cards/",
     ]
     for path in paths:
-        assert client.get(path).status_code == 404
+        assert client.get(path)["Location"] == f"/accounts/login/?next={path}"
     client.force_login(other_facilitator)
     for path in paths:
         assert client.get(path).status_code == 404

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sessions.program import decode_program, parse_program
@@ -37,8 +38,16 @@ class Command(BaseCommand):
             program = parse_program(decode_program(DEMO_PROGRAM.read_bytes()))
             workshop = workshop_create(owner=user, program=program, title=DEMO_TITLE, language="nb")
         base = settings.PUBLIC_URL or "http://127.0.0.1:8000"
+        # The README is English, so is the banner (the workshop itself stays Norwegian).
+        with translation.override("en"):
+            lines = self._banner(base, username, password, workshop)
+        self.stdout.write("\n".join(lines))
+
+    def _banner(self, base: str, username: str, password: str, workshop) -> list[str]:
         console = reverse("buzzgroups:console", args=[workshop.join_code])
-        lines = [
+        wall = reverse("buzzgroups:wall", args=[workshop.join_code])
+        join = reverse("buzzgroups:join", args=[workshop.join_code])
+        return [
             "",
             _("Summa is ready."),
             "  "
@@ -46,18 +55,14 @@ class Command(BaseCommand):
             % {"user": username, "password": password},
             "  "
             + _("Console:       %(url)s") % {"url": f"{base}{reverse('login')}?next={console}"},
-            "  "
-            + _("Wall:          %(url)s")
-            % {"url": base + reverse("buzzgroups:wall", args=[workshop.join_code])},
+            "  " + _("Wall:          %(url)s") % {"url": base + wall},
             "  "
             + _("Phones join:   %(url)s  (code %(code)s)")
-            % {
-                "url": base + reverse("buzzgroups:join", args=[workshop.join_code]),
-                "code": workshop.join_code,
-            },
+            % {"url": base + join, "code": workshop.join_code},
+            "",
+            _("Summa now listens on %(url)s. Press Ctrl-C to stop it.") % {"url": base},
             "",
         ]
-        self.stdout.write("\n".join(lines))
 
     def _remembered_password(self) -> str:
         """A generated password, kept beside the database so the next run prints it again."""
