@@ -26,7 +26,7 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PROMPT_INPUT = re.compile(r'name="prompt" value="(\d+)"[^>]*> <span>([^<]*)</span>')
 TOPIC_INPUT = re.compile(r'name="topic" value="(\d+)"[^>]*> <span>([^<]*)</span>')
 PHONE_STAGE = re.compile(r'id="phone-stage"[^>]*data-round="(\d*)" data-round-state="(\w*)"')
-PAGE_SEQ = re.compile(r'ws-connect="[^"]+" data-seq="(\d+)"')
+PAGE_SEQ = re.compile(r'data-ws-connect="[^"]+" data-seq="(\d+)"')
 ROUND_CLOSE = re.compile(r"/rounds/(\d+)/close/")
 ROUND_OPEN = re.compile(r"/rounds/(\d+)/open/")
 

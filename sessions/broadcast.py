@@ -66,7 +66,7 @@ def participant_group(workshop_id: int, participant_id: int) -> str:
 class Frame:
     """What one role sees of an event.
 
-    ``html`` holds out-of-band swaps (``hx-swap-oob``) that htmx applies as they
+    ``html`` holds out-of-band swaps (``data-hx-swap-oob``) that htmx applies as they
     are; ``cards`` are elements to insert or replace by id (a note may already
     be on the screen, from the page or from a post's answer) or remove.
     """

@@ -6,7 +6,7 @@
  * already shows a newer version of it; an out-of-band block (the stage) is
  * swapped unless a newer one is shown or it is the same as what is shown.
  *
- * The element with ws-connect keeps in data-seq the point it is complete up
+ * The element with data-ws-connect keeps in data-seq the point it is complete up
  * to. After a reconnect, now and then, and on the wall and console when a gap
  * in the numbers does not close by itself, it asks the server to "resume"
  * after that point and gets nothing (it missed nothing) or one "snapshot" of

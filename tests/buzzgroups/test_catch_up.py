@@ -90,5 +90,5 @@ def test_the_walls_snapshot_is_no_bigger_than_the_wall_page_shows(
     (frame,) = catch_up(workshop.pk, 0, WALL, language="nb")[0]
     snapshot = json.loads(frame)
     # The same section as the page's, marked for an out-of-band swap.
-    assert len(snapshot["html"].replace(' hx-swap-oob="true"', "")) <= len(stage)
+    assert len(snapshot["html"].replace(' data-hx-swap-oob="true"', "")) <= len(stage)
     assert sorted(snapshot["data"]["note_ids"]) == sorted(n.pk for n in busy_round)

@@ -213,8 +213,8 @@ def test_the_join_page_still_works_when_the_cache_is_away(client, workshop, monk
 
 
 def phone_token(page: str) -> str:
-    """The page's one CSRF token, where phone.js reads it: the body's hx-headers."""
-    return json.loads(html.unescape(re.search(r"hx-headers='([^']+)'", page).group(1)))[
+    """The page's one CSRF token, where phone.js reads it: the body's data-hx-headers."""
+    return json.loads(html.unescape(re.search(r"data-hx-headers='([^']+)'", page).group(1)))[
         "X-CSRFToken"
     ]
 

@@ -635,13 +635,13 @@ async def test_the_wall_receives_the_vote_frame_and_phones_hear_no_counts(worksh
     opened = [f for f in await frames(wall, timeout=0.5) if f["type"] == "vote.opened"]
     assert len(opened) == 1 and 'id="vote-wall"' in opened[0]["html"]
     phone_opened = [f for f in await frames(ada, timeout=0.5) if f["type"] == "vote.opened"]
-    assert 'hx-get="/p/' in phone_opened[0]["html"]  # the phone fetches its own cards
+    assert 'data-hx-get="/p/' in phone_opened[0]["html"]  # the phone fetches its own cards
 
     topic = await _dot(vote, "Ada", 3)
 
     changed = [f for f in await frames(wall, timeout=0.5) if f["type"] == "vote.changed"]
     assert len(changed) == 1
-    assert 'id="vote-wall" class="vote-wall" hx-swap-oob="true"' in changed[0]["html"]
+    assert 'id="vote-wall" class="vote-wall" data-hx-swap-oob="true"' in changed[0]["html"]
     assert "1 dot" in changed[0]["html"]
     assert {"id": topic.pk, "count": 1} in changed[0]["data"]["vote"]["options"]
     assert [f for f in await frames(ada, timeout=0.3) if f["type"] == "vote.changed"] == []

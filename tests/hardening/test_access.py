@@ -572,8 +572,8 @@ def test_a_post_with_the_csrf_token_goes_through(room):
     phone = Client(enforce_csrf_checks=True)
     phone.cookies = room["phone"].cookies
     page = phone.get(f"/p/{room['workshop'].join_code}/").content.decode()
-    # Where phone.js takes it: the page's one token, in the body's hx-headers.
-    token = json.loads(html.unescape(re.search(r"hx-headers='([^']+)'", page).group(1)))[
+    # Where phone.js takes it: the page's one token, in the body's data-hx-headers.
+    token = json.loads(html.unescape(re.search(r"data-hx-headers='([^']+)'", page).group(1)))[
         "X-CSRFToken"
     ]
     response = phone.post(
@@ -629,7 +629,7 @@ def test_no_token_is_in_a_url_or_a_socket_address(room, facilitator):
         logged_in(facilitator).get(f"/w/{code}/wall/").content.decode(),
     ]
     for page in pages:
-        sockets = re.findall(r'ws-connect="([^"]*)"', page)
+        sockets = re.findall(r'data-ws-connect="([^"]*)"', page)
         assert sockets, "every live page opens a socket"
         # The query names the page's language, nothing else: no session, no token.
         assert all(re.fullmatch(r"/ws/[\w/]+/(\?lang=(nb|en))?", a) for a in sockets), sockets
