@@ -101,8 +101,8 @@
     element.dispatchEvent(new CustomEvent("summa:card", { bubbles: true, detail: { replaced: !!existing } }));
   }
 
-  // The out-of-band blocks of a frame, less those this screen shows already
-  // (the same markup) or shows newer (a stage frame that came late).
+  // The out-of-band blocks of a frame, less those this screen shows newer (a
+  // stage frame that came late) and, in a snapshot, those it shows already.
   function freshBlocks(memory, html, seq, force) {
     if (!html) { return ""; }
     var holder = document.createElement("template");
@@ -110,7 +110,10 @@
     Array.prototype.slice.call(holder.content.children).forEach(function (block) {
       if (!block.id) { return; }
       var markup = block.outerHTML;
-      if ((!force && !newer(memory, "#" + block.id, seq)) || memory.shown.get(block.id) === markup) {
+      // A snapshot leaves alone what already shows the same (a phone's form being
+      // typed in); a live frame swaps even the same markup, as what it holds may
+      // load itself again (a vote's cards).
+      if ((!force && !newer(memory, "#" + block.id, seq)) || (force && memory.shown.get(block.id) === markup)) {
         block.remove();
         return;
       }

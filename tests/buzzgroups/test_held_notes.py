@@ -196,7 +196,7 @@ async def test_approving_is_live_on_the_wall_and_the_other_phones(
 
 
 @pytest.mark.django_db
-def test_hiding_a_held_note_takes_it_off_its_authors_phone_too(holding, ada_and_bo):
+def test_hiding_a_held_note_tells_its_authors_phone_it_was_hidden(holding, ada_and_bo):
     from buzzgroups.live import note_frame
     from sessions.broadcast import PHONE, WALL
     from sessions.models import Event
@@ -207,5 +207,8 @@ def test_hiding_a_held_note_takes_it_off_its_authors_phone_too(holding, ada_and_
     assert note_frame(added, PHONE).cards is None
     services.note_hide(note=note)
     hidden = Event.objects.filter(kind="note.changed", ref_id=note.pk).get()
-    assert note_frame(hidden, PHONE).cards == [{"id": f"note-{note.pk}", "remove": True}]
+    # Its author's phone says it was hidden (without the text in what the group hears).
+    (card,) = note_frame(hidden, PHONE).cards
+    assert card["id"] == f"note-{note.pk}" and "into" not in card
+    assert "note--hidden" in card["html"] and note.text not in card["html"]
     assert {"id": f"note-{note.pk}", "remove": True} in note_frame(hidden, WALL).cards
