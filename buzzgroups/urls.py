@@ -1,6 +1,7 @@
 from django.urls import path
 
 from buzzgroups import console_views, export_views, phone_views, theme_views, vote_views
+from sessions.access import login_first
 
 app_name = "buzzgroups"
 urlpatterns = [
@@ -92,3 +93,6 @@ urlpatterns = [
     path("p/<str:code>/vote/", vote_views.vote_phone, name="vote_phone"),
     path("p/<str:code>/votes/<id:vote_id>/dots/", vote_views.vote_dot, name="vote_dot"),
 ]
+
+# Anyone not logged in goes to the login page first, then on to the page asked for.
+urlpatterns = login_first(urlpatterns)

@@ -86,3 +86,15 @@ def remember_participant(request: HttpRequest, workshop_id: int, participant_id:
     known = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
     known[str(workshop_id)] = participant_id
     request.session[PARTICIPANTS_SESSION_KEY] = known
+
+
+def login_first(patterns: list) -> list:
+    """Every facilitator URL (``w/...``) sends anyone not logged in to the login page,
+    and on to the page after it. Declared once here for each app's URLs, so no new
+    facilitator view can forget it; ``workshop_for_facilitator`` then checks the role."""
+    from django.contrib.auth.decorators import login_required
+
+    for pattern in patterns:
+        if str(pattern.pattern).startswith("w/"):
+            pattern.callback = login_required(pattern.callback)
+    return patterns

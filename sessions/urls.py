@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sessions import views
+from sessions.access import login_first
 
 app_name = "sessions"
 urlpatterns = [
@@ -53,3 +54,6 @@ urlpatterns = [
     path("w/<str:code>/wall/layout/", views.wall_layout, name="wall_layout"),
     path("w/<str:code>/wall/reveal/", views.wall_reveal, name="wall_reveal"),
 ]
+
+# Anyone not logged in goes to the login page first, then on to the page asked for.
+urlpatterns = login_first(urlpatterns)
