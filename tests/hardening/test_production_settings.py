@@ -283,10 +283,8 @@ def test_the_purged_workshops_summary_names_no_participant(ended_workshops, faci
     assert "Ada-old" not in body
 
 
-def test_without_a_setting_people_are_forgotten_30_days_after_the_end(monkeypatch):
-    """The default, as an operator meets it: a fresh process with no SUMMA_RETENTION_DAYS."""
-    env = {k: v for k, v in os.environ.items() if k != "SUMMA_RETENTION_DAYS"}
-    script = "from django.conf import settings; print(settings.SUMMA_RETENTION_DAYS)"
+def printed_by_a_fresh_process(script: str, env: dict) -> str:
+    """The last line ``manage.py shell -c script`` prints in a process of its own."""
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script],
         env=env,
@@ -295,7 +293,14 @@ def test_without_a_setting_people_are_forgotten_30_days_after_the_end(monkeypatc
         text=True,
         check=True,
     )
-    assert result.stdout.strip().splitlines()[-1] == "30"
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_without_a_setting_people_are_forgotten_30_days_after_the_end():
+    """The default, as an operator meets it: a fresh process with no SUMMA_RETENTION_DAYS."""
+    env = {k: v for k, v in os.environ.items() if k != "SUMMA_RETENTION_DAYS"}
+    script = "from django.conf import settings; print(settings.SUMMA_RETENTION_DAYS)"
+    assert printed_by_a_fresh_process(script, env) == "30"
 
 
 def test_sqlite_chosen_by_url_runs_in_wal_with_immediate_writes_and_a_long_wait(tmp_path):
@@ -309,12 +314,4 @@ def test_sqlite_chosen_by_url_runs_in_wal_with_immediate_writes_and_a_long_wait(
     )
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout.strip().splitlines()[-1] == "wal 20000 IMMEDIATE"
+    assert printed_by_a_fresh_process(script, env) == "wal 20000 IMMEDIATE"
