@@ -252,7 +252,9 @@ def test_a_note_sent_as_the_round_closes_is_refused_not_saved_into_the_closed_ro
     from sessions.services import round_close
 
     if connection.vendor == "sqlite":
-        pytest.skip("the in-memory test database is shared by threads; the DATABASE_URL pass runs it")
+        pytest.skip(
+            "the in-memory test database is shared by threads; the DATABASE_URL pass runs it"
+        )
     buzz_round = BuzzRound.objects.get(state=BuzzRound.State.OPEN)
     closing = threading.Event()
 
