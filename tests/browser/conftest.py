@@ -14,6 +14,11 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# A loaded 2-core CI machine runs a server, Chromium and several pages at once:
+# give a live change up to 15 s to show, not Playwright's 5.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("SUMMA_CHROMIUM", "/usr/bin/chromium")
 # Screenshots land in docs/ only when asked (SUMMA_SCREENSHOTS=1), so a test run
