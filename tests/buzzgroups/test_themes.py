@@ -45,9 +45,8 @@ NOTES = [
 ]
 
 
-@pytest.fixture
-def room(workshop, phones):
-    """Four phones that joined, then the round opened, then their notes, then it closed."""
+def _open_round_with_notes(workshop, phones):
+    """Item 2's round in an English workshop: opened after the phones joined, then their notes."""
     workshop.language = "en"
     workshop.save(update_fields=["language"])
     buzz_round = use_areas_round(workshop)
@@ -60,6 +59,13 @@ def room(workshop, phones):
         )[0]
         for who, text in NOTES
     ]
+    return buzz_round, notes
+
+
+@pytest.fixture
+def room(workshop, phones):
+    """Four phones that joined, then the round opened, then their notes, then it closed."""
+    buzz_round, notes = _open_round_with_notes(workshop, phones)
     round_close(buzz_round=buzz_round)
     return workshop, buzz_round, notes
 
@@ -491,18 +497,7 @@ async def test_a_move_reaches_the_wall_in_theme_layout_and_tells_the_console(
 
 
 def _room_for_sockets(workshop, phones):
-    workshop.language = "en"
-    workshop.save(update_fields=["language"])
-    buzz_round = use_areas_round(workshop)
-    show_goto(workshop=workshop, number=2)
-    round_open(buzz_round=buzz_round, minutes=10)
-    prompt = buzz_round.prompts.get()
-    notes = [
-        services.note_create(
-            author=phones[who], text=text, prompt_id=prompt.pk, client_id=uuid.uuid4()
-        )[0]
-        for who, text in NOTES
-    ]
+    buzz_round, notes = _open_round_with_notes(workshop, phones)
     themes.wall_theme_step(workshop=workshop, step=None)
     return workshop, buzz_round, notes
 
