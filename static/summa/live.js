@@ -101,6 +101,60 @@
     element.dispatchEvent(new CustomEvent("summa:card", { bubbles: true, detail: { replaced: !!existing } }));
   }
 
+  // A live frame redraws a block with a form the person is filling in (the vote
+  // panel while notes arrive, the timer's minutes): what they chose or typed
+  // carries over into the new block, and stays theirs on the next redraw too.
+  function changedByPerson(field) {
+    if (field.dataset.typed) { return true; }
+    if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
+    if (field.tagName === "SELECT") {
+      var options = Array.prototype.slice.call(field.options);
+      if (field.multiple) { return options.some(function (o) { return o.selected !== o.defaultSelected; }); }
+      // With no option marked selected, the browser shows the first one.
+      var shown = options.findIndex(function (o) { return o.defaultSelected; });
+      return field.selectedIndex !== Math.max(shown, 0);
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  function twinOf(block, field) {
+    if (field.type === "radio") {
+      return block.querySelector('input[type=radio][name="' + CSS.escape(field.name) + '"][value="' + CSS.escape(field.value) + '"]');
+    }
+    if (field.id) { return block.querySelector("#" + CSS.escape(field.id)); }
+    return field.name ? block.querySelector('[name="' + CSS.escape(field.name) + '"]') : null;
+  }
+
+  function keepWhatWasTyped(existing, block) {
+    if (!existing) { return; }
+    existing.querySelectorAll("input:not([type=hidden]):not([type=submit]), select, textarea").forEach(function (field) {
+      if (field.type === "radio" && !field.checked) { return; }  // the checked one carries the choice
+      if (!changedByPerson(field)) { return; }
+      var twin = twinOf(block, field);
+      if (!twin || twin.tagName !== field.tagName) { return; }
+      if (field.type === "radio") {
+        block.querySelectorAll('input[type=radio][name="' + CSS.escape(field.name) + '"]').forEach(function (r) {
+          r.toggleAttribute("checked", r === twin);
+          r.dataset.typed = "1";
+        });
+        return;
+      }
+      if (field.type === "checkbox") {
+        twin.toggleAttribute("checked", field.checked);
+      } else if (field.tagName === "SELECT") {
+        var chosen = Array.prototype.filter.call(field.options, function (o) { return o.selected; }).map(function (o) { return o.value; });
+        var offered = Array.prototype.map.call(twin.options, function (o) { return o.value; });
+        if (!chosen.every(function (v) { return offered.indexOf(v) >= 0; })) { return; }  // gone: the server's choice stands
+        Array.prototype.forEach.call(twin.options, function (o) { o.toggleAttribute("selected", chosen.indexOf(o.value) >= 0); });
+      } else if (field.tagName === "TEXTAREA") {
+        twin.textContent = field.value;
+      } else {
+        twin.setAttribute("value", field.value);
+      }
+      twin.dataset.typed = "1";
+    });
+  }
+
   // The out-of-band blocks of a frame, less those this screen shows newer (a
   // stage frame that came late) and, in a snapshot, those it shows already.
   function freshBlocks(memory, html, seq, force) {
@@ -119,6 +173,7 @@
       }
       if (typeof seq === "number") { memory.versions.set("#" + block.id, seq); }
       memory.shown.set(block.id, markup);
+      keepWhatWasTyped(document.getElementById(block.id), block);
     });
     return holder.innerHTML;
   }

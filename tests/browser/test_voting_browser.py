@@ -79,3 +79,38 @@ def test_two_phones_rank_the_use_areas_and_the_wall_chart_moves_live(
     vote = DotVote.objects.get(workshop=workshop)
     assert vote.state == DotVote.State.CLOSED and vote.results_revealed
     assert Dot.objects.filter(vote=vote).count() == 4
+
+
+def test_the_facilitators_vote_choices_survive_a_live_redraw_of_the_panel(
+    live_server_url, laptop, projector, workshop
+):
+    use_areas = workshop.items.get(number=2)
+    assert use_areas.topics.exists()
+    console, _wall = open_console_and_wall(laptop, projector, live_server_url, workshop)
+    # The facilitator sets up a vote on the use areas: 5 dots, at most 2 on one, per group.
+    console.select_option("#vote-target", f"item-{use_areas.pk}")
+    console.fill("#vote-dots", "5")
+    console.fill("#vote-max", "2")
+    console.check("#vote-console input[name=voters][value=group]")
+    console.evaluate("document.getElementById('vote-console').dataset.before = 'yes'")
+
+    # Meanwhile a co-facilitator's tab starts the show: every console's panel is redrawn.
+    other_tab = laptop.new_page()
+    other_tab.goto(f"{live_server_url}/w/{workshop.join_code}/")
+    other_tab.locator("#console-agenda .show-controls button").click()
+    expect(console.locator("#vote-console[data-before]")).to_have_count(0)
+
+    # What the facilitator chose is still there, and it is what the vote opens with.
+    expect(console.locator("#vote-target")).to_have_value(f"item-{use_areas.pk}")
+    expect(console.locator("#vote-dots")).to_have_value("5")
+    expect(console.locator("#vote-max")).to_have_value("2")
+    expect(console.locator("#vote-console input[name=voters][value=group]")).to_be_checked()
+    console.locator("#vote-console form.vote-open button[type=submit]").click()
+    expect(console.locator("#vote-console form[action$='/close/']")).to_have_count(1)
+    vote = DotVote.objects.get(workshop=workshop)
+    assert (vote.item_id, vote.dots_per_voter, vote.max_per_option, vote.voters) == (
+        use_areas.pk,
+        5,
+        2,
+        DotVote.Voters.GROUP,
+    )
