@@ -92,12 +92,27 @@ def note_frame(event: Event, role: str) -> Frame:
         return Frame(cards=[{"id": f"note-{note.pk}", "html": card}])
     if role == CONSOLE:
         counts.append(_queue_card(note))
+        counts.append(_newest_card(note, added=event.kind == "note.added"))
     into, where = note_container(workshop, note, role)
     card = render_to_string(NOTE_TEMPLATES[role], {"note": note, "workshop": workshop})
     return Frame(
         data={"note": note_data(note)},
         cards=[{"id": f"note-{note.pk}", "into": into, "where": where, "html": card}, *counts],
     )
+
+
+def _newest_card(note: Note, *, added: bool) -> dict:
+    """The console's feed of the newest notes: a new note goes on top (the feed keeps
+    the newest few); a changed one is redrawn only where the feed still shows it."""
+    card = {
+        "id": f"newest-note-{note.pk}",
+        "html": render_to_string("buzzgroups/_newest_note.html", {"note": note}),
+    }
+    if added:
+        card.update(
+            into=f"#newest-notes-r{note.round_id}", where="afterbegin", keep=screens.NEWEST_NOTES
+        )
+    return card
 
 
 def _queue_card(note: Note) -> dict:
@@ -115,9 +130,10 @@ def _queue_card(note: Note) -> dict:
 
 @renderer("note.deleted")
 def note_deleted_frame(event: Event, role: str) -> Frame:
-    return Frame(
-        cards=[{"id": f"note-{event.ref_id}", "remove": True}], data={"note": {"id": event.ref_id}}
-    )
+    cards = [{"id": f"note-{event.ref_id}", "remove": True}]
+    if role == CONSOLE:
+        cards.append({"id": f"newest-note-{event.ref_id}", "remove": True})
+    return Frame(cards=cards, data={"note": {"id": event.ref_id}})
 
 
 @renderer("group.changed")

@@ -102,6 +102,10 @@ def held_queue(workshop: Workshop):
     )
 
 
+# How many of the newest notes the console shows above the groups.
+NEWEST_NOTES = 4
+
+
 @dataclass
 class Column:
     key: str
@@ -138,6 +142,13 @@ def wall_columns(
         if note.group_id in columns:
             columns[note.group_id].notes.append(note)
     return list(columns.values())
+
+
+def newest_notes(columns: list[Column], count: int = NEWEST_NOTES) -> list[Note]:
+    """The round's newest notes across every column, newest first: the console's feed,
+    so the facilitator sees what just came in from group 12 as well as from group 1."""
+    notes = [note for column in columns for note in column.notes]
+    return sorted(notes, key=lambda note: (note.created_at, note.pk), reverse=True)[:count]
 
 
 def note_column_key(workshop: Workshop, note: Note) -> str:

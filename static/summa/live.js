@@ -94,6 +94,10 @@
       var container = document.querySelector(card.into);
       if (!container) { return; }
       container.insertAdjacentElement(card.where || "beforeend", element);
+      // A feed of the newest few (the console's newest notes) drops the oldest.
+      while (card.keep && container.children.length > card.keep) {
+        container.removeChild(card.where === "afterbegin" ? container.lastElementChild : container.firstElementChild);
+      }
     } else {
       return;  // only replaces what a screen shows
     }

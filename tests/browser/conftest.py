@@ -170,8 +170,9 @@ def log_in(page, base_url, username="kari", password="kari-secret-123"):
     page.wait_for_url("**/w/**")
 
 
-def join(page, base_url, code, nickname=""):
-    page.goto(f"{base_url}/j/{code}/")
+def join(page, base_url, code, nickname="", group=None):
+    """Join from the short link, or from a group's own link (as on a table card)."""
+    page.goto(f"{base_url}/j/{code}/{group}/" if group else f"{base_url}/j/{code}/")
     if nickname:
         page.fill("#nickname", nickname)
     page.click("form.stack button[type=submit]")

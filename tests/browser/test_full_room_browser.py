@@ -185,7 +185,7 @@ def test_a_waiting_phone_opens_on_the_writing_and_the_console_keeps_the_run_in_v
     round_close(buzz_round=buzz_round)
     base, code = live_server_url, workshop.join_code
 
-    # A latecomer's phone joins and waits; the round has ended for now.
+    # A latecomer's phone joins group 12 (from its table card) and waits; the round has ended for now.
     phone_context = browser.new_context(
         viewport={"width": 360, "height": 740},
         is_mobile=True,
@@ -194,7 +194,7 @@ def test_a_waiting_phone_opens_on_the_writing_and_the_console_keeps_the_run_in_v
         locale="nb-NO",
     )
     phone = phone_context.new_page()
-    join(phone, base, code, nickname="Eva")
+    join(phone, base, code, nickname="Eva", group=GROUPS)
     expect(phone.locator("#note-text")).to_have_count(0)
 
     laptop = still_context(browser, 1366, 768)
@@ -219,7 +219,8 @@ def test_a_waiting_phone_opens_on_the_writing_and_the_console_keeps_the_run_in_v
     assert phone.locator("#note-form input[name=prompt]").count() >= 2
     expect(phone.locator("#group-notes-title")).to_be_visible()
 
-    # Her note is the newest on the wall, and in view there and on the console.
+    # Her note is the newest on the wall, in view there, and on top of the console's
+    # feed of the newest notes (group 12's column is far below the fold).
     phone.fill("#note-text", "Sosiale medier er samtale, ikke reklame")
     phone.click("#note-form button[type=submit]")
     phone.wait_for_selector("#group-notes .note.mine:not(.pending)")
@@ -244,7 +245,14 @@ def test_a_waiting_phone_opens_on_the_writing_and_the_console_keeps_the_run_in_v
     assert in_view(console, "#console-round .timer"), "the round's timer is below the fold"
     assert in_view(console, "#console-round [action$='/close/'] button"), "End is below the fold"
     assert in_view(console, ".agenda__item--current"), "the current item is below the fold"
-    assert in_view(console, f"#note-{newest.pk}"), "the newest note is below the fold"
+    assert in_view(console, f"#newest-note-{newest.pk}"), "the newest note is below the fold"
+    feed = console.locator(f"#newest-notes-r{buzz_round.pk} > .newest-note")
+    expect(feed).to_have_count(4)
+    expect(feed.first).to_have_id(f"newest-note-{newest.pk}")
+    expect(feed.first).to_contain_text("Gruppe 12 · Eva")
+    expect(
+        console.locator(f"#col-r{buzz_round.pk}-g{newest.group_id} #note-{newest.pk}")
+    ).to_have_count(1)
     for context in (phone_context, laptop, projector):
         context.close()
 
