@@ -64,8 +64,8 @@ def _count_card(event: Event, group_id: int, round_id: int) -> dict:
     return {"id": f"count-r{round_id}-g{group_id}", "html": html}
 
 
-@renderer("note.added")
-@renderer("note.changed")
+@renderer(Event.Kind.NOTE_ADDED)
+@renderer(Event.Kind.NOTE_CHANGED)
 def note_frame(event: Event, role: str) -> Frame:
     note = once(
         event,
@@ -92,7 +92,7 @@ def note_frame(event: Event, role: str) -> Frame:
         return Frame(cards=[{"id": f"note-{note.pk}", "html": card}])
     if role == CONSOLE:
         counts.append(_queue_card(note))
-        counts.append(_newest_card(note, added=event.kind == "note.added"))
+        counts.append(_newest_card(note, added=event.kind == Event.Kind.NOTE_ADDED))
     into, where = note_container(workshop, note, role)
     card = render_to_string(NOTE_TEMPLATES[role], {"note": note, "workshop": workshop})
     return Frame(
@@ -128,7 +128,7 @@ def _queue_card(note: Note) -> dict:
     }
 
 
-@renderer("note.deleted")
+@renderer(Event.Kind.NOTE_DELETED)
 def note_deleted_frame(event: Event, role: str) -> Frame:
     cards = [{"id": f"note-{event.ref_id}", "remove": True}]
     if role == CONSOLE:
@@ -136,7 +136,7 @@ def note_deleted_frame(event: Event, role: str) -> Frame:
     return Frame(cards=cards, data={"note": {"id": event.ref_id}})
 
 
-@renderer("group.changed")
+@renderer(Event.Kind.GROUP_CHANGED)
 def group_frame(event: Event, role: str) -> Frame:
     group = once(
         event,
@@ -197,8 +197,8 @@ def stage_frame(event: Event, workshop: Workshop, role: str) -> Frame:
     return Frame(html=html, data=data)
 
 
-@renderer("show.changed")
-@renderer("wall.changed")
+@renderer(Event.Kind.SHOW_CHANGED)
+@renderer(Event.Kind.WALL_CHANGED)
 def show_frame(event: Event, role: str) -> Frame:
     workshop = once(
         event,

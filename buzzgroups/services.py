@@ -50,7 +50,11 @@ def _group_name(language: str, number: int) -> str:
 
 def _publish_group(workshop: Workshop, group: BuzzGroup) -> None:
     broadcast.publish(
-        workshop, "group.changed", audience=Event.Audience.GROUP, group_id=group.pk, ref_id=group.pk
+        workshop,
+        Event.Kind.GROUP_CHANGED,
+        audience=Event.Audience.GROUP,
+        group_id=group.pk,
+        ref_id=group.pk,
     )
 
 
@@ -108,7 +112,7 @@ def groups_set_count(*, workshop: Workshop, count: int) -> list[BuzzGroup]:
         broadcast.regroup(workshop.pk, participant.pk, participant.group_id)
     for group in workshop.buzz_groups.all():
         _publish_group(workshop, group)
-    broadcast.publish(workshop, "wall.changed", audience=Event.Audience.SCREENS)
+    broadcast.publish(workshop, Event.Kind.WALL_CHANGED, audience=Event.Audience.SCREENS)
     return list(workshop.buzz_groups.all())
 
 
@@ -135,7 +139,7 @@ def group_rename(*, group: BuzzGroup, name: str) -> BuzzGroup:
     group.name = name
     group.save(update_fields=["name"])
     _publish_group(group.workshop, group)
-    broadcast.publish(group.workshop, "wall.changed", audience=Event.Audience.SCREENS)
+    broadcast.publish(group.workshop, Event.Kind.WALL_CHANGED, audience=Event.Audience.SCREENS)
     return group
 
 
@@ -310,7 +314,7 @@ def note_create(
                 client_id=client_id,
                 approval=Note.Approval.WAITING if workshop.hold_notes else Note.Approval.NOT_HELD,
             )
-            _publish_note(note, "note.added")
+            _publish_note(note, Event.Kind.NOTE_ADDED)
     except IntegrityError:
         # The same note, posted twice at once: the other post saved it.
         existing = _own_existing(workshop, author, client_id)
@@ -348,7 +352,10 @@ def _publish_note(note: Note, kind: str) -> None:
     if note.theme_id is not None:
         # The theme's counts (on the wall's theme cards) change with the note.
         broadcast.publish(
-            note.workshop, "themes.changed", audience=Event.Audience.SCREENS, ref_id=note.round_id
+            note.workshop,
+            Event.Kind.THEMES_CHANGED,
+            audience=Event.Audience.SCREENS,
+            ref_id=note.round_id,
         )
 
 
@@ -371,7 +378,7 @@ def note_edit(*, author: Participant, note_id: int, text: str) -> Note:
         raise NoteError(_("This note is approved and on the wall; it can no longer be changed."))
     note.text = clean_note_text(text)
     note.save(update_fields=["text", "updated_at"])
-    _publish_note(note, "note.changed")
+    _publish_note(note, Event.Kind.NOTE_CHANGED)
     return note
 
 
@@ -385,14 +392,17 @@ def note_delete(*, author: Participant, note_id: int) -> None:
     note.delete()
     broadcast.publish(
         author.workshop,
-        "note.deleted",
+        Event.Kind.NOTE_DELETED,
         audience=Event.Audience.GROUP,
         group_id=group_id,
         ref_id=note_pk,
     )
     if themed:
         broadcast.publish(
-            author.workshop, "themes.changed", audience=Event.Audience.SCREENS, ref_id=note.round_id
+            author.workshop,
+            Event.Kind.THEMES_CHANGED,
+            audience=Event.Audience.SCREENS,
+            ref_id=note.round_id,
         )
 
 
@@ -401,7 +411,7 @@ def note_hide(*, note: Note, hidden: bool = True) -> Note:
     """Moderation: a hidden note leaves the wall and the phones, and stays in the data."""
     note.hidden = hidden
     note.save(update_fields=["hidden", "updated_at"])
-    _publish_note(note, "note.changed")
+    _publish_note(note, Event.Kind.NOTE_CHANGED)
     return note
 
 
@@ -413,7 +423,7 @@ def note_approve(*, note: Note) -> Note:
         return note
     note.approval = Note.Approval.APPROVED
     note.save(update_fields=["approval", "updated_at"])
-    _publish_note(note, "note.changed")
+    _publish_note(note, Event.Kind.NOTE_CHANGED)
     return note
 
 
@@ -421,7 +431,7 @@ def note_approve(*, note: Note) -> Note:
 def note_highlight(*, note: Note, highlighted: bool = True) -> Note:
     note.highlighted = highlighted
     note.save(update_fields=["highlighted", "updated_at"])
-    _publish_note(note, "note.changed")
+    _publish_note(note, Event.Kind.NOTE_CHANGED)
     return note
 
 
@@ -440,7 +450,7 @@ def participants_remove(*, workshop: Workshop, participant_ids) -> int:
     for note_pk, group_id in notes:
         broadcast.publish(
             workshop,
-            "note.deleted",
+            Event.Kind.NOTE_DELETED,
             audience=Event.Audience.GROUP,
             group_id=group_id,
             ref_id=note_pk,
@@ -449,7 +459,7 @@ def participants_remove(*, workshop: Workshop, participant_ids) -> int:
         _publish_group(workshop, group)
     if notes:
         # The wall's and the console's columns and counts, without those notes.
-        broadcast.publish(workshop, "wall.changed", audience=Event.Audience.SCREENS)
+        broadcast.publish(workshop, Event.Kind.WALL_CHANGED, audience=Event.Audience.SCREENS)
     return len(notes)
 
 

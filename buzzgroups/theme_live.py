@@ -11,7 +11,7 @@ from sessions.broadcast import WALL, Frame, renderer
 from sessions.models import Event, Workshop
 
 
-@renderer("themes.changed")
+@renderer(Event.Kind.THEMES_CHANGED)
 def themes_frame(event: Event, role: str) -> Frame:
     data = {"round_id": event.ref_id}
     if role != WALL:

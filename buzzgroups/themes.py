@@ -30,7 +30,7 @@ class ThemeError(ValueError):
 def _publish(buzz_round: BuzzRound) -> None:
     broadcast.publish(
         buzz_round.item.workshop,
-        "themes.changed",
+        Event.Kind.THEMES_CHANGED,
         audience=Event.Audience.SCREENS,
         ref_id=buzz_round.pk,
     )
@@ -227,5 +227,5 @@ def wall_theme_step(*, workshop: Workshop, step) -> Workshop:
         workshop.wall_theme_step = step
         workshop.wall_layout = Workshop.WallLayout.THEMES
         workshop.save(update_fields=["wall_theme_step", "wall_layout"])
-        broadcast.publish(workshop, "wall.changed", audience=Event.Audience.SCREENS)
+        broadcast.publish(workshop, Event.Kind.WALL_CHANGED, audience=Event.Audience.SCREENS)
     return workshop

@@ -45,9 +45,9 @@ def _vote(event: Event) -> DotVote | None:
     )
 
 
-@renderer("vote.opened")
-@renderer("vote.closed")
-@renderer("vote.revealed")
+@renderer(Event.Kind.VOTE_OPENED)
+@renderer(Event.Kind.VOTE_CLOSED)
+@renderer(Event.Kind.VOTE_REVEALED)
 def vote_stage_frame(event: Event, role: str) -> Frame:
     """Opening, closing or revealing changes what every screen shows: the whole stage."""
     frame = show_frame(event, role)
@@ -60,7 +60,7 @@ def vote_stage_frame(event: Event, role: str) -> Frame:
     return frame
 
 
-@renderer("vote.changed")
+@renderer(Event.Kind.VOTE_CHANGED)
 def vote_changed_frame(event: Event, role: str) -> Frame:
     """Dots moved: the wall's bars and the console's panel grow; phones see what they may."""
     vote = _vote(event)

@@ -12,7 +12,8 @@ its number. After a reconnect, a gap it cannot close, or now and then, a screen
 asks to ``resume`` after the last point it knows it is complete up to, and gets
 ``catch_up(...)``: nothing if it missed nothing, else one snapshot of its view.
 
-Renderers are registered by kind (``@renderer("note.added")``) by the app that
+Renderers are registered by kind (``@renderer(Event.Kind.NOTE_ADDED)``; every kind is
+declared once, in ``Event.Kind``) by the app that
 owns the screens, so this module never imports the apps that build on it.
 """
 
@@ -83,25 +84,34 @@ _renderers: dict[str, Renderer] = {}
 _snapshot: Snapshot = lambda workshop_id, role, **ids: Frame()  # noqa: E731 - until registered
 
 
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    """Register the function that renders frames of one kind for a role."""
+def renderer(kind: Event.Kind) -> Callable[[Renderer], Renderer]:
+    """Register the function that renders frames of one kind (``Event.Kind``) for a role."""
+    kind = Event.Kind(kind)  # a kind nobody declared is a mistake, found at import
 
     def register(func: Renderer) -> Renderer:
+        if kind in _renderers:
+            raise ValueError(f"{kind} already renders with {_renderers[kind].__qualname__}")
         _renderers[kind] = func
         return func
 
     return register
 
 
+def renderer_of(kind: str) -> Renderer | None:
+    """What renders an event kind's frames (``None`` for a kind nobody renders yet)."""
+    return _renderers.get(kind)
+
+
 def publish(
     workshop: Workshop,
-    kind: str,
+    kind: Event.Kind,
     *,
     audience: str = Event.Audience.ALL,
     group_id: int | None = None,
     ref_id: int | None = None,
 ) -> Event:
     """Record an event in the current transaction and send it once it commits."""
+    kind = Event.Kind(kind)  # refuses a kind that is not declared in Event.Kind
     Workshop.objects.filter(pk=workshop.pk).update(seq=F("seq") + 1)
     seq = Workshop.objects.values_list("seq", flat=True).get(pk=workshop.pk)
     workshop.seq = seq
@@ -139,7 +149,7 @@ def render_frame(event: Event, role: str, language: str) -> str:
     Renderers show the current state of what the event is about, so a frame
     that comes late, or twice, is safe to apply.
     """
-    func = _renderers.get(event.kind)
+    func = renderer_of(event.kind)
     with translation.override(language):
         frame = (func(event, role) if func else None) or Frame()
     body = {

@@ -239,6 +239,23 @@ class Event(models.Model):
     (``note.added``, ``show.changed``, ...) and ``ref_id`` to what.
     """
 
+    class Kind(models.TextChoices):
+        """Every kind of event, declared once; ``sessions.broadcast.renderer(kind)``
+        registers what renders each (``buzzgroups/live.py``, ``vote_live.py``,
+        ``theme_live.py``), and a kind without a renderer is a failing test."""
+
+        NOTE_ADDED = "note.added", "a note was written"
+        NOTE_CHANGED = "note.changed", "a note was edited, hidden, highlighted or approved"
+        NOTE_DELETED = "note.deleted", "a note was deleted"
+        GROUP_CHANGED = "group.changed", "a group's people or name changed"
+        SHOW_CHANGED = "show.changed", "the show moved: item, round, timer or state"
+        WALL_CHANGED = "wall.changed", "the wall's layout, reveal or groups changed"
+        THEMES_CHANGED = "themes.changed", "a round's themes changed"
+        VOTE_OPENED = "vote.opened", "a dot vote opened"
+        VOTE_CHANGED = "vote.changed", "dots moved in a vote"
+        VOTE_CLOSED = "vote.closed", "a dot vote closed"
+        VOTE_REVEALED = "vote.revealed", "a vote's results were shown or hidden on the phones"
+
     class Audience(models.TextChoices):
         ALL = "all", "all"  # the wall, the console and every phone
         SCREENS = "screens", "screens"  # the wall and the console
@@ -246,7 +263,7 @@ class Event(models.Model):
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveBigIntegerField()
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind)
     audience = models.CharField(max_length=10, choices=Audience)
     group_id = models.BigIntegerField(null=True, blank=True)
     ref_id = models.BigIntegerField(null=True, blank=True)

@@ -17,6 +17,7 @@ from sessions.models import (
     MAX_GROUPS,
     AgendaItem,
     BuzzRound,
+    Event,
     Membership,
     Prompt,
     Topic,
@@ -192,7 +193,7 @@ def _leave_current_item(workshop: Workshop, now) -> None:
 
 
 def _publish_show(workshop: Workshop) -> None:
-    broadcast.publish(workshop, "show.changed", ref_id=workshop.current_item_id)
+    broadcast.publish(workshop, Event.Kind.SHOW_CHANGED, ref_id=workshop.current_item_id)
 
 
 @transaction.atomic
@@ -410,7 +411,7 @@ def item_plan(*, item: AgendaItem, minutes: int | None) -> AgendaItem:
         raise ShowError(_("Plan from 1 minute to a day, or leave it empty."))
     item.planned_minutes = minutes
     item.save(update_fields=["planned_minutes"])
-    broadcast.publish(item.workshop, "wall.changed", audience="screens")
+    broadcast.publish(item.workshop, Event.Kind.WALL_CHANGED, audience=Event.Audience.SCREENS)
     return item
 
 
@@ -420,7 +421,7 @@ def workshop_hold_notes(*, workshop: Workshop, hold: bool) -> Workshop:
     workshop = _locked(workshop)
     workshop.hold_notes = hold
     workshop.save(update_fields=["hold_notes"])
-    broadcast.publish(workshop, "wall.changed", audience="screens")
+    broadcast.publish(workshop, Event.Kind.WALL_CHANGED, audience=Event.Audience.SCREENS)
     return workshop
 
 
@@ -442,7 +443,7 @@ def wall_set(
             )
         workshop.wall_revealed_groups = revealed_groups
     workshop.save(update_fields=["wall_layout", "wall_revealed_groups"])
-    broadcast.publish(workshop, "wall.changed", audience="screens")
+    broadcast.publish(workshop, Event.Kind.WALL_CHANGED, audience=Event.Audience.SCREENS)
     return workshop
 
 

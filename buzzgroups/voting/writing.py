@@ -30,7 +30,7 @@ from sessions.numbers import MAX_ID, NumberError, whole_number
 
 
 def _publish(vote: DotVote, kind: str, *, group_id: int | None = None) -> None:
-    if kind != "vote.changed" or vote.results_revealed:
+    if kind != Event.Kind.VOTE_CHANGED or vote.results_revealed:
         audience = Event.Audience.ALL
     elif vote.per_group and group_id is not None:
         # The group's phones share the dots, so they see each other's taps.
@@ -104,7 +104,7 @@ def vote_open(
             exclude_own_group=bool(exclude_own_group),
             on_themes=bool(on_themes) and buzz_round is not None,
         )
-        _publish(vote, "vote.opened")
+        _publish(vote, Event.Kind.VOTE_OPENED)
     return vote
 
 
@@ -199,7 +199,7 @@ def dots_set(
                 .values_list("id", flat=True)[: current - target]
             )
             Dot.objects.filter(pk__in=ids).delete()
-        _publish(vote, "vote.changed", group_id=participant.group_id)
+        _publish(vote, Event.Kind.VOTE_CHANGED, group_id=participant.group_id)
     return target
 
 
@@ -212,7 +212,7 @@ def vote_close(*, vote: DotVote) -> DotVote:
         vote.state = DotVote.State.CLOSED
         vote.closed_at = timezone.now()
         vote.save(update_fields=["state", "closed_at"])
-        _publish(vote, "vote.closed")
+        _publish(vote, Event.Kind.VOTE_CLOSED)
     return vote
 
 
@@ -224,5 +224,5 @@ def vote_reveal(*, vote: DotVote, revealed: bool = True) -> DotVote:
             return vote
         vote.results_revealed = revealed
         vote.save(update_fields=["results_revealed"])
-        _publish(vote, "vote.revealed")
+        _publish(vote, Event.Kind.VOTE_REVEALED)
     return vote
