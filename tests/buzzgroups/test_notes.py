@@ -178,3 +178,23 @@ def test_a_note_is_broadcast_to_its_group_with_the_next_sequence_number(
         note.group_id,
         note.pk,
     )
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_notes_and_changes_nothing_behind_the_screens(
+    workshop, open_first_round, admin_client
+):
+    ada = services.participant_join(workshop=workshop, nickname="Ada")
+    note, _ = services.note_create(
+        author=ada,
+        text="Vis fram ildsjelene",
+        prompt_id=open_first_round.prompts.first().pk,
+        client_id=uuid.uuid4(),
+    )
+    page = admin_client.get(f"/admin/buzzgroups/note/{note.pk}/change/")
+    assert page.status_code == 200 and "Vis fram ildsjelene" in page.content.decode()
+    admin_client.post(f"/admin/buzzgroups/note/{note.pk}/change/", {"text": "Endret i admin"})
+    note.refresh_from_db()
+    assert note.text == "Vis fram ildsjelene"
+    for path in ("note/add/", f"note/{note.pk}/delete/", f"participant/{ada.pk}/delete/"):
+        assert admin_client.get(f"/admin/buzzgroups/{path}").status_code == 403
