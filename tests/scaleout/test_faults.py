@@ -33,12 +33,12 @@ from tests.scaleout.live_screen import LiveScreen
 
 pytestmark = pytest.mark.services
 
-PHONES = 45
+PHONES = 36
 GROUPS = 4  # the demo workshop's
-NOTES_EACH = 6
-NOTES_A_SECOND = 25  # the burst lasts about 11 s
+NOTES_EACH = 5
+NOTES_A_SECOND = 25  # the burst lasts 7 s, or longer on a busy machine
 # Seconds into the burst.
-KILL_AT, REDIS_DOWN_AT, REDIS_DOWN_FOR, DATABASE_DROPS_AT = 2.5, 4.5, 3.0, 8.5
+KILL_AT, REDIS_DOWN_AT, REDIS_DOWN_FOR, DATABASE_DROPS_AT = 1.5, 2.5, 3.0, 6.0
 SETTLE_SECONDS = 45
 
 
@@ -132,7 +132,7 @@ class Room:
             breaker.join()
         self.log(f"burst over: {len(self.saved)} of {len(order)} notes saved")
 
-    def expected(self, screen: LiveScreen, group: int | None) -> set[int]:
+    def expected(self, group: int | None) -> set[int]:
         return {note for note, g in self.saved.values() if group is None or g == group}
 
     def screens(self):
@@ -180,11 +180,12 @@ async def test_nothing_saved_is_lost_or_doubled_when_a_process_redis_and_the_dat
         await loop.run_in_executor(None, room.burst, loop)
 
         deadline = loop.time() + SETTLE_SECONDS
-        while loop.time() < deadline and not all(
-            screen.shows(room.expected(screen, group)) for _, screen, group in room.screens()
-        ):
+        waiting = ["all"]
+        while loop.time() < deadline and waiting:
+            last = waiting
+            waiting = [name for name, s, g in room.screens() if not s.shows(room.expected(g))]
             await asyncio.sleep(0.5)
-        room.log("settled")
+        room.log(f"settled; the last to come right: {', '.join(last[:3])}")
     finally:
         for screen in screens:
             await screen.stop()
@@ -193,6 +194,7 @@ async def test_nothing_saved_is_lost_or_doubled_when_a_process_redis_and_the_dat
         await asyncio.gather(*tasks, return_exceptions=True)
 
     story = "\n".join(room.faults)
+    print(story)  # with -s: how long it took to come right
     assert len(room.saved) == PHONES * NOTES_EACH, f"notes never saved:\n{story}"
     rows = database_notes(cluster)
     in_database = Counter(client_id for client_id, _, _ in rows)
@@ -204,7 +206,7 @@ async def test_nothing_saved_is_lost_or_doubled_when_a_process_redis_and_the_dat
     problems = []
     for name, screen, group in room.screens():
         shown = screen.note_ids()
-        wanted = room.expected(screen, group)
+        wanted = room.expected(group)
         missing = sorted(wanted - set(shown))
         twice = sorted(note for note, times in shown.items() if times > 1)
         foreign = sorted(n for n in shown if group is not None and group_of.get(n) != group)
