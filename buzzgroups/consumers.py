@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from buzzgroups import actions, presence
+from buzzgroups import actions, layer_watch, presence
 from buzzgroups.actions import ActionError
 from buzzgroups.socket_limits import SocketLimits
 from sessions import broadcast
@@ -94,9 +94,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         for name in groups:
             await self.channel_layer.group_add(name, self.channel_name)
         await self.accept()
+        layer_watch.watch(self)
         await self.on_open()
 
     async def disconnect(self, code):
+        layer_watch.unwatch(self)
         if hasattr(self, "limits"):
             self.limits.close()
         for name in getattr(self, "channel_groups", []):
@@ -207,6 +209,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
             raise ActionError(_("A catch-up is already on its way to this screen."), "busy")
         self.spend()
         self.limits.start(self.catch_up(after))
+
+    def catch_up_unasked(self) -> None:
+        """Redis was away (layer_watch): frames may be lost without a gap to show it."""
+        if not self.limits.busy:
+            self.limits.start(self.rejoin_and_catch_up())
+
+    async def rejoin_and_catch_up(self):
+        # The classic layer kept the groups' members in Redis, which may have forgotten them.
+        try:
+            for name in self.channel_groups:
+                await self.channel_layer.group_add(name, self.channel_name)
+        except Exception:
+            log.warning("could not join the channel groups again", exc_info=True)
+        await self.catch_up(0)
 
     async def catch_up(self, after: int):
         """Send what the screen missed, then the live frames that came meanwhile."""

@@ -181,7 +181,8 @@ if REDIS_URL and CHANNEL_LAYER == "pubsub":
     # Measured in bench/redis_layers.py (docs/deploy.md): pub/sub fans a frame out
     # to 1,000 sockets 4x faster for a fifth of the CPU. A socket's groups live in
     # its own process and are subscribed again after Redis restarts, so nothing
-    # expires under an idle wall; frames lost meanwhile come back by seq catch-up.
+    # expires under an idle wall; frames lost meanwhile come back as snapshots
+    # (buzzgroups/layer_watch.py).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",

@@ -1,4 +1,4 @@
-"""Two real Daphne processes sharing a fresh PostgreSQL database and Redis.
+"""Real Daphne processes (two, or as many as a test asks) on a fresh PostgreSQL database and Redis.
 
 The services are found at SUMMA_TEST_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432/test, any database the role may connect to
@@ -16,7 +16,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -173,6 +173,12 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
+    def kill(self) -> None:
+        """SIGKILL: no goodbye to its sockets, its database connections or Redis."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -204,8 +210,9 @@ class Cluster:
         return len(rows)
 
 
-@pytest.fixture(scope="module")
-def cluster(services_up, tmp_path_factory):
+@contextmanager
+def running_cluster(tmp_path_factory, processes: int = 2):
+    """``processes`` Daphne processes on a database of their own and Redis; gone afterwards."""
     import psycopg
 
     run = uuid.uuid4().hex[:10]
@@ -226,7 +233,7 @@ def cluster(services_up, tmp_path_factory):
     }
     with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{database}"')
-    servers = [Server(f"daphne-{n}", env, data_dir) for n in (1, 2)]
+    servers = [Server(f"daphne-{n}", env, data_dir) for n in range(1, processes + 1)]
     try:
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "-v0", "--no-input"], cwd=ROOT, env=env, check=True)
@@ -250,6 +257,12 @@ def cluster(services_up, tmp_path_factory):
             _redis_client(REDIS_DB).flushdb()
         with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def cluster(services_up, tmp_path_factory):
+    with running_cluster(tmp_path_factory, processes=2) as running:
+        yield running
 
 
 @pytest.fixture
@@ -295,11 +308,12 @@ def open_first_round(base: str, session: requests.Session, code: str) -> None:
 
 
 class Phone:
-    """A participant's phone: joins group 1 over HTTP and posts notes as phone.js does."""
+    """A participant's phone: joins a group (1 unless told) over HTTP and posts notes as
+    phone.js does. ``page`` is the phone page the join led to."""
 
-    def __init__(self, base: str, code: str, nickname: str):
+    def __init__(self, base: str, code: str, nickname: str, group: int = 1):
         self.code, self.http = code, requests.Session()
-        join = f"{base}/j/{code}/1/"
+        join = f"{base}/j/{code}/{group}/"
         token = _csrf(self.http, join)
         answer = self.http.post(
             join,
@@ -308,6 +322,7 @@ class Phone:
             timeout=10,
         )
         answer.raise_for_status()
+        self.page = answer.text
         self.prompt = re.search(r'name="prompt" value="(\d+)"', answer.text)
 
     def prompt_id(self, base: str) -> str:
