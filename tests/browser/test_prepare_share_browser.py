@@ -76,15 +76,23 @@ def test_the_owner_edits_item_2_during_a_round_and_phones_and_wall_show_it(
     expect(wall.locator(".wall-note")).to_have_count(3)
 
 
+def room_with_siri(browser, base_url, laptop, projector, phone_context, workshop):
+    """Mona's console and wall, Ada's phone, and Siri, co-facilitating from her own laptop."""
+    membership_add(workshop=workshop, username="siri", role=Membership.Role.COFACILITATOR)
+    console, wall = open_console_and_wall(laptop, projector, base_url, workshop)
+    phone = phone_context().new_page()
+    join(phone, base_url, workshop.join_code, nickname="Ada")
+    context, siri = helper_console(
+        browser, base_url, workshop, "siri", viewport={"width": 1280, "height": 800}
+    )
+    return console, wall, phone, context, siri
+
+
 def test_a_co_facilitator_on_a_second_laptop_ends_the_round(
     browser, live_server_url, laptop, projector, phone_context, workshop, cofacilitator
 ):
-    membership_add(workshop=workshop, username="siri", role=Membership.Role.COFACILITATOR)
-    console, wall = open_console_and_wall(laptop, projector, live_server_url, workshop)
-    phone = phone_context().new_page()
-    join(phone, live_server_url, workshop.join_code, nickname="Ada")
-    context, siri = helper_console(
-        browser, live_server_url, workshop, "siri", viewport={"width": 1280, "height": 800}
+    console, wall, phone, context, siri = room_with_siri(
+        browser, live_server_url, laptop, projector, phone_context, workshop
     )
     try:
         start_round(console, 1)
@@ -166,12 +174,8 @@ def test_a_moderator_on_a_phone_approves_held_notes_and_they_reach_the_wall(
 def test_a_removed_co_facilitators_console_stops_working_at_once(
     browser, live_server_url, laptop, projector, phone_context, workshop, cofacilitator
 ):
-    membership_add(workshop=workshop, username="siri", role=Membership.Role.COFACILITATOR)
-    console, wall = open_console_and_wall(laptop, projector, live_server_url, workshop)
-    phone = phone_context().new_page()
-    join(phone, live_server_url, workshop.join_code, nickname="Ada")
-    context, siri = helper_console(
-        browser, live_server_url, workshop, "siri", viewport={"width": 1280, "height": 800}
+    console, wall, phone, context, siri = room_with_siri(
+        browser, live_server_url, laptop, projector, phone_context, workshop
     )
     try:
         start_round(console, 1)
