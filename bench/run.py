@@ -151,7 +151,8 @@ class Server:
             self.profilers.append(
                 subprocess.Popen(
                     [spy, "record", "--pid", str(process.pid), "--format", "raw"]
-                    + ["--threads", "--nonblocking", "--rate", "200", "--output", str(out)],
+                    + ["--threads", "--nonblocking", "--rate", "200", "--output", str(out)]
+                    + (["--gil"] if PROFILE_GIL else []),
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
@@ -306,7 +307,9 @@ class SummaTarget(Target):
         await self.swarm.connect(self.swarm.phones[index])
 
     async def ping(self, index: int):
-        await self.swarm.phones[index].socket.send_str('{"type": "ping"}')
+        socket_ = self.swarm.phones[index].socket
+        if socket_ is not None and not socket_.closed:  # else counted as dropped
+            await socket_.send_str('{"type": "ping"}')
 
     def dropped(self) -> int:
         return sum(1 for phone in self.swarm.phones if phone.socket is None or phone.socket.closed)
@@ -387,7 +390,9 @@ class BareTarget(Target):
             )
 
     async def ping(self, index: int):
-        await self.phones[index].send_str('{"type": "ping"}')
+        socket_ = self.phones[index]
+        if socket_ is not None and not socket_.closed:  # else counted as dropped
+            await socket_.send_str('{"type": "ping"}')
 
     def dropped(self) -> int:
         return sum(1 for s in self.phones if s is None or s.closed)
@@ -447,14 +452,15 @@ async def s4_idle(target: Target, hold: float, connect_rate: float) -> dict:
 
     async def connect(index):
         started = time.monotonic()
-        for attempt in range(3):
+        for attempt in range(8):
             try:
                 await target.connect(index)
                 break
-            except (aiohttp.ClientError, OSError) as error:
-                # A refused or reset handshake: counted, then tried again as a phone would.
+            except (aiohttp.ClientError, OSError, TimeoutError) as error:
+                # A refused, reset or timed-out handshake: counted, then tried again
+                # as a phone would (live.js backs off up to 30 s; here up to 4 s).
                 failures.append(f"{type(error).__name__}: {error}")
-                await asyncio.sleep(0.5 * (attempt + 1))
+                await asyncio.sleep(min(4.0, 0.5 * (attempt + 1)))
         latencies.append(time.monotonic() - started)
 
     # Open loop: connects are offered at `connect_rate` a second (above the 1,500
@@ -627,9 +633,11 @@ async def run_target(target: Target, plan, scenarios=("S4", "S1", "S2", "S3"), p
     results = {}
     try:
         for key in scenarios:
-            server.profile(f"{profile}-{key}" if profile else None)
+            server.profile(f"{profile}-{key.rstrip('-')}" if profile else None)
             if key == "S4":
                 results[key] = await s4_idle(target, plan.hold, plan.connect_rate)
+            elif key == "S4-":
+                results["S4"] = await s4_idle(target, 0, plan.connect_rate)
             elif key == "S1":
                 results[key] = await s1_notes(target, plan.notes, plan.rate)
             elif key == "S2":
@@ -679,8 +687,8 @@ def prepare_summa(workdir: Path) -> tuple[dict, str]:
 VARIANTS = {
     "daphne": ("Daphne", ("S4", "S1", "S2", "S3")),
     "uvicorn": ("uvicorn", ("S4", "S1", "S2", "S3")),
-    # Two processes sharing Redis: S4 only opens the sockets (no idle hold).
-    "redis2": ("2 Daphne + Redis", ("S4", "S1", "S3")),
+    # Two processes sharing Redis: S4 only opens the sockets (no idle hold: "S4-").
+    "redis2": ("2 Daphne + Redis", ("S4-", "S1", "S3")),
 }
 # The Redis row's database: not 0 (the default), flushed before every round.
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -926,10 +934,11 @@ def write_docs(text: str):
 # --- Main -------------------------------------------------------------------------------
 PINNED = False
 PROFILE_DIR: Path | None = None
+PROFILE_GIL = False
 
 
 def main():
-    global PINNED, PROFILE_DIR
+    global PINNED, PROFILE_DIR, PROFILE_GIL
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="100 phones, 2 rounds, < 3 min")
     parser.add_argument("--phones", type=int, nargs="+", help="phone counts (100 300 1000)")
@@ -954,7 +963,14 @@ def main():
         help="sample Summa's processes with py-spy during each scenario into DIR "
         "(no baseline, docs left alone; summarise with bench/profile_summary.py)",
     )
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="with --profile: only samples holding the GIL (where Python spends CPU, "
+        "rather than where threads wait)",
+    )
     options = parser.parse_args()
+    PROFILE_GIL = options.profile_gil
     plan = argparse.Namespace(
         phones=options.phones or ([100] if options.quick else [100, 300, 1000]),
         rounds=options.rounds or (2 if options.quick else 3),
