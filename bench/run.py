@@ -691,6 +691,8 @@ VARIANTS = {
     "uvicorn": ("uvicorn", ("S4", "S1", "S2", "S3")),
     # Two processes sharing Redis: S4 only opens the sockets (no idle hold: "S4-").
     "redis2": ("2 Daphne + Redis", ("S4-", "S1", "S3")),
+    # An experiment: Django's middleware chain run in one thread (bench/sync_chain_settings.py).
+    "daphne-sync": ("Daphne, sync middleware", ("S4", "S1", "S2", "S3")),
 }
 # The Redis row's database: not 0 (the default), flushed before every round.
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -709,6 +711,9 @@ def summa_server(env: dict, workdir: Path, round_number: int, server: str) -> Se
         return Server(argv, env, port, label)
     daphne = [PYTHON, "-m", "daphne", "workshop.asgi:application", "-p"]
     if server == "daphne":
+        return Server([*daphne, str(port)], env, port, label)
+    if server == "daphne-sync":
+        env["DJANGO_SETTINGS_MODULE"] = "bench.sync_chain_settings"
         return Server([*daphne, str(port)], env, port, label)
     # redis2: both processes on one SQLite file (WAL), frames through Redis pub/sub.
     import redis
@@ -951,7 +956,8 @@ def main():
         choices=list(VARIANTS),
         default=["daphne"],
         help="Summa rows to measure, each against the same round's baseline: daphne (the "
-        "default), uvicorn, redis2 (two Daphnes sharing Redis at BENCH_REDIS_URL, S1 and S3)",
+        "default), uvicorn, redis2 (two Daphnes sharing Redis at BENCH_REDIS_URL, S1 and S3), "
+        "daphne-sync (Django's middleware in one thread: bench/sync_chain_settings.py)",
     )
     parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md be")
     parser.add_argument(
