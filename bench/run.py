@@ -3,17 +3,21 @@
     .venv/bin/python bench/run.py            # 100, 300 and 1000 phones, 3 rounds (about 25 min)
     .venv/bin/python bench/run.py --quick    # 100 phones, 2 rounds (under 3 min)
 
-Each round runs Summa (Daphne, a fresh copy of a SQLite database with the demo
-workshop, DEBUG off) and then the baseline (bench/baseline.py), A B A B, each
-server pinned to core 0 and this load client to core 1. Per phone count and
-scenario the medians over the rounds are written to bench/results/latest.json
-(and run-<time>.json) and as a table into docs/performance.md.
+Each round runs every Summa row named by --server (daphne: Daphne on a fresh
+copy of a SQLite database with the demo workshop, DEBUG off; uvicorn; redis2:
+two Daphnes sharing Redis; daphne-sync: an experiment) and then the baseline
+(bench/baseline.py), A B A B, each server pinned to core 0 and this load
+client to core 1. Per phone count, scenario and row the medians over the
+rounds are written to bench/results/latest.json (and run-<time>.json) and as
+a table into docs/performance.md.
 
-S4 idle hold  phones open their sockets at once (connects per second, memory
-              per connection), then hold them with pings (idle CPU, drops).
+S4 idle hold  phones open their sockets, 2,000 a second offered, at most 100
+              at once (connects per second, memory per connection), then hold
+              them with pings (idle CPU, drops).
 S1 notes      notes posted one after another at a steady rate: post to every
               wall and to the group's phones, POST round trip, CPU per delivery.
-S2 burst      300 notes with 150 posts in flight: all delivered, and when.
+S2 burst      300 notes offered within 0.5 s, at most 150 posts in flight: all
+              delivered, and when.
 S3 show       the facilitator moves on (next, back, ...): when the last phone
               has the new item, CPU per delivery.
 
