@@ -3,17 +3,21 @@
     .venv/bin/python bench/run.py            # 100, 300 and 1000 phones, 3 rounds (about 25 min)
     .venv/bin/python bench/run.py --quick    # 100 phones, 2 rounds (under 3 min)
 
-Each round runs Summa (Daphne, a fresh copy of a SQLite database with the demo
-workshop, DEBUG off) and then the baseline (bench/baseline.py), A B A B, each
-server pinned to core 0 and this load client to core 1. Per phone count and
-scenario the medians over the rounds are written to bench/results/latest.json
-(and run-<time>.json) and as a table into docs/performance.md.
+Each round runs every Summa row named by --server (daphne: Daphne on a fresh
+copy of a SQLite database with the demo workshop, DEBUG off; uvicorn; redis2:
+two Daphnes sharing Redis; daphne-sync: an experiment) and then the baseline
+(bench/baseline.py), A B A B, each server pinned to core 0 and this load
+client to core 1. Per phone count, scenario and row the medians over the
+rounds are written to bench/results/latest.json (and run-<time>.json) and as
+a table into docs/performance.md.
 
-S4 idle hold  phones open their sockets at once (connects per second, memory
-              per connection), then hold them with pings (idle CPU, drops).
+S4 idle hold  phones open their sockets, 2,000 a second offered, at most 100
+              at once (connects per second, memory per connection), then hold
+              them with pings (idle CPU, drops).
 S1 notes      notes posted one after another at a steady rate: post to every
               wall and to the group's phones, POST round trip, CPU per delivery.
-S2 burst      300 notes with 150 posts in flight: all delivered, and when.
+S2 burst      300 notes offered within 0.5 s, at most 150 posts in flight: all
+              delivered, and when.
 S3 show       the facilitator moves on (next, back, ...): when the last phone
               has the new item, CPU per delivery.
 
@@ -44,7 +48,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from buzzgroups.rehearsal import Swarm, Tally, percentile  # noqa: E402
+from buzzgroups.rehearsal import CSRF_INPUT, Swarm, Tally, percentile  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
@@ -67,49 +71,109 @@ def free_port() -> int:
 
 
 class Server:
-    """A server in a child process pinned to one core; its CPU time and memory from /proc."""
+    """Server processes pinned to one core; their CPU time and memory (summed) from /proc.
 
-    def __init__(self, argv: list[str], env: dict, port: int):
-        self.argv, self.env, self.port = argv, env, port
-        self.process: subprocess.Popen | None = None
+    Usually one process; the Redis row runs two Daphnes sharing a channel layer.
+    """
+
+    def __init__(self, argv: list[str], env: dict, port: int, label: str = ""):
+        self.specs = [(argv, env, port)]
+        self.label = label
+        self.processes: list[subprocess.Popen] = []
+        self.profilers: list[subprocess.Popen] = []
+
+    def add(self, argv: list[str], env: dict, port: int):
+        self.specs.append((argv, env, port))
+
+    @property
+    def port(self) -> int:
+        return self.specs[0][2]
+
+    @property
+    def ports(self) -> list[int]:
+        return [port for _argv, _env, port in self.specs]
+
+    @property
+    def process(self) -> subprocess.Popen | None:
+        return self.processes[0] if self.processes else None
 
     def start(self):
         pin = (lambda: os.sched_setaffinity(0, {SERVER_CORE})) if PINNED else None
-        self.process = subprocess.Popen(
-            self.argv,
-            env=self.env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=pin,
-        )
+        for argv, env, _port in self.specs:
+            self.processes.append(
+                subprocess.Popen(
+                    argv,
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    preexec_fn=pin,
+                )
+            )
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    raise RuntimeError(f"{self.argv} did not start") from None
-                time.sleep(0.1)
+        for port in self.ports:
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    dead = any(p.poll() is not None for p in self.processes)
+                    if time.monotonic() > deadline or dead:
+                        self.stop()
+                        raise RuntimeError(f"{self.specs} did not start") from None
+                    time.sleep(0.1)
 
     def cpu(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK
+        total = 0
+        for process in self.processes:
+            stat = Path(f"/proc/{process.pid}/stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / TICK
 
     def rss(self) -> int:
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024
+        total = 0
+        for process in self.processes:
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024
+        return total
+
+    def profile(self, name: str | None):
+        """Sample every process with py-spy while a scenario runs (None: stop sampling)."""
+        for profiler in self.profilers:
+            profiler.send_signal(signal.SIGINT)
+            try:
+                profiler.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                profiler.kill()
+        self.profilers = []
+        if name is None or PROFILE_DIR is None:
+            return
+        spy = shutil.which("py-spy") or str(Path(PYTHON).with_name("py-spy"))
+        for number, process in enumerate(self.processes):
+            out = PROFILE_DIR / f"{name}-p{number}.txt"
+            self.profilers.append(
+                subprocess.Popen(
+                    [spy, "record", "--pid", str(process.pid), "--format", "raw"]
+                    + ["--threads", "--nonblocking", "--rate", "200", "--output", str(out)]
+                    + (["--gil"] if PROFILE_GIL else []),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        time.sleep(0.5)  # py-spy attaches
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        self.profile(None)
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
             try:
-                self.process.wait(timeout=10)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                process.kill()
+                process.wait()
 
 
 # --- The two targets, seen the same way by the scenarios ----------------------------------
@@ -143,14 +207,74 @@ class Target:
         return sum(1 for i in range(self.count) if self.group_of(i) == group)
 
 
+class SpreadSwarm(Swarm):
+    """A swarm over several server processes: phone i and wall i use process i mod n.
+
+    Every phone joins through the first process (its session cookie is good on all:
+    one database, one secret key); its socket and its posts go to its own process.
+    """
+
+    def __init__(self, bases: list[str], code: str, **kwargs):
+        super().__init__(bases[0], code, **kwargs)
+        self.bases = bases
+
+    def base_of(self, index: int) -> str:
+        return self.bases[index % len(self.bases)]
+
+    def ws_base_of(self, index: int) -> str:
+        return "ws" + self.base_of(index)[len("http") :]
+
+    async def watch_wall(self) -> None:
+        first_base, self.ws_base = self.ws_base, self.ws_base_of(len(self.walls))
+        try:
+            await super().watch_wall()
+        finally:
+            self.ws_base = first_base
+
+    async def connect(self, phone) -> None:
+        phone.socket = await phone.http.ws_connect(
+            f"{self.ws_base_of(phone.index)}/ws/p/{self.code}/",
+            origin=self.base,
+            max_msg_size=0,
+            autoping=True,
+        )
+        await phone.socket.send_str(json.dumps({"type": "resume", "after": phone.seq}))
+        phone.reader = asyncio.create_task(self._read_phone(phone))
+
+    async def post(self, phone, text: str, topic: str = "") -> None:
+        # Swarm.post with the phone's own process in the URL.
+        client_id = str(uuid.uuid4())
+        form = {
+            "client_id": client_id,
+            "text": text,
+            "prompt": phone.prompts[0][0] if phone.prompts else "",
+            "topic": topic,
+        }
+        headers = {"X-CSRFToken": phone.csrf, "Accept": "application/json"}
+        started = time.monotonic()
+        self.tally.sent[client_id] = started
+        url = f"{self.base_of(phone.index)}/p/{self.code}/notes/new/"
+        try:
+            async with phone.http.post(url, data=form, headers=headers) as response:
+                answer = await response.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
+            self.tally.failed.append(f"{type(error).__name__}: {error}")
+            return
+        if response.status in (200, 201) and answer.get("ok"):
+            now = time.monotonic()
+            self.tally.acked[client_id] = now
+            self.tally.post_seconds.append(now - started)
+        else:
+            self.tally.refused.append(f"HTTP {response.status}: {answer.get('error', '')}")
+
+
 class SummaTarget(Target):
     name = "summa"
 
     def __init__(self, server, phones, code):
         super().__init__(server, phones)
-        self.swarm = Swarm(
-            f"http://127.0.0.1:{server.port}", code, user="facilitator", password=PASSWORD
-        )
+        bases = [f"http://127.0.0.1:{port}" for port in server.ports]
+        self.swarm = SpreadSwarm(bases, code, user="facilitator", password=PASSWORD)
         self.swarm.on_phone_frame = self._phone_frame
         self.round_id = None
         self.sizes = {"note": [], "show": []}
@@ -167,7 +291,7 @@ class SummaTarget(Target):
         swarm = self.swarm
         await swarm.log_in()
         page = await swarm.console_page()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        token = CSRF_INPUT.search(page).group(1)
         async with swarm.facilitator.post(
             f"{swarm.base}/w/{swarm.code}/groups/count/",
             data={"count": str(self.groups)},
@@ -187,7 +311,9 @@ class SummaTarget(Target):
         await self.swarm.connect(self.swarm.phones[index])
 
     async def ping(self, index: int):
-        await self.swarm.phones[index].socket.send_str('{"type": "ping"}')
+        socket_ = self.swarm.phones[index].socket
+        if socket_ is not None and not socket_.closed:  # else counted as dropped
+            await socket_.send_str('{"type": "ping"}')
 
     def dropped(self) -> int:
         return sum(1 for phone in self.swarm.phones if phone.socket is None or phone.socket.closed)
@@ -200,6 +326,10 @@ class SummaTarget(Target):
 
     async def close(self):
         await self.swarm.aclose()
+
+
+FRAME_KIND = re.compile(r'"type": "([a-z.]+)"')
+CLIENT_ID = re.compile(r'"client_id": "([^"]+)"')
 
 
 class BareTarget(Target):
@@ -230,7 +360,7 @@ class BareTarget(Target):
         async for message in wall:
             now = time.monotonic()
             if '"note.added"' in message.data[:40]:
-                seen.setdefault(json.loads(message.data)["data"]["note"]["client_id"], now)
+                seen.setdefault(CLIENT_ID.search(message.data).group(1), now)
 
     async def _read_console(self):
         async for message in self.console:
@@ -251,14 +381,22 @@ class BareTarget(Target):
         self.tasks.append(asyncio.create_task(self._read_phone(index, socket_)))
 
     async def _read_phone(self, index, socket_):
+        # Lean: the kind and the client id by a search, not by parsing the padded frame.
         async for message in socket_:
             now = time.monotonic()
-            frame = json.loads(message.data)
-            note = (frame.get("data") or {}).get("note") or {}
-            self.on_frame(index, frame.get("type", ""), note.get("client_id"), now)
+            kind = FRAME_KIND.search(message.data)
+            client_id = CLIENT_ID.search(message.data)
+            self.on_frame(
+                index,
+                kind.group(1) if kind else "",
+                client_id.group(1) if client_id else None,
+                now,
+            )
 
     async def ping(self, index: int):
-        await self.phones[index].send_str('{"type": "ping"}')
+        socket_ = self.phones[index]
+        if socket_ is not None and not socket_.closed:  # else counted as dropped
+            await socket_.send_str('{"type": "ping"}')
 
     def dropped(self) -> int:
         return sum(1 for s in self.phones if s is None or s.closed)
@@ -310,7 +448,7 @@ async def wait_until(condition, timeout: float) -> bool:
     return True
 
 
-async def s4_idle(target: Target, hold: float) -> dict:
+async def s4_idle(target: Target, hold: float, connect_rate: float) -> dict:
     rss_before = target.server.rss()
     latencies = []
 
@@ -318,24 +456,39 @@ async def s4_idle(target: Target, hold: float) -> dict:
 
     async def connect(index):
         started = time.monotonic()
-        for attempt in range(3):
+        for attempt in range(8):
             try:
                 await target.connect(index)
                 break
-            except (aiohttp.ClientError, OSError) as error:
-                # A refused or reset handshake: counted, then tried again as a phone would.
+            except (aiohttp.ClientError, OSError, TimeoutError) as error:
+                # A refused, reset or timed-out handshake: counted, then tried again
+                # as a phone would (live.js backs off up to 30 s; here up to 4 s).
                 failures.append(f"{type(error).__name__}: {error}")
-                await asyncio.sleep(0.5 * (attempt + 1))
+                await asyncio.sleep(min(4.0, 0.5 * (attempt + 1)))
         latencies.append(time.monotonic() - started)
 
-    gate = asyncio.Semaphore(200)
+    # Open loop: connects are offered at `connect_rate` a second (above the 1,500
+    # target), at most 100 opening at once. A server that keeps up is not made to
+    # wait for this client, and this client is not the bottleneck of a fast one.
+    # (200 at once made handshakes queue past Daphne's 5 s connect timeout when
+    # the shared machine was busy: retried and counted, but the retries add load.)
+    gate = asyncio.Semaphore(100)
 
     async def gated(index):
-        async with gate:
+        try:
             await connect(index)
+        finally:
+            gate.release()
 
     with Clock(target) as connecting:
-        await asyncio.gather(*(gated(i) for i in range(target.count)))
+        start, tasks = time.monotonic(), []
+        for index in range(target.count):
+            delay = start + index / connect_rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await gate.acquire()
+            tasks.append(asyncio.create_task(gated(index)))
+        await asyncio.gather(*tasks)
     await asyncio.sleep(1)
     per_connection = (target.server.rss() - rss_before) / target.count
     with Clock(target) as holding:
@@ -348,12 +501,13 @@ async def s4_idle(target: Target, hold: float) -> dict:
         "p50_ms": ms(percentile(latencies, 0.5)),
         "p99_ms": ms(percentile(latencies, 0.99)),
         "connects_per_s": round(target.count / connecting.seconds, 1),
+        "connects_offered_per_s": connect_rate,
         "kb_per_connection": round(per_connection / 1024, 1),
-        "idle_cpu_pct": round(100 * holding.server_cpu / hold, 2),
+        "idle_cpu_pct": round(100 * holding.server_cpu / hold, 2) if hold else None,
         "dropped": target.dropped(),
         "connect_failures": len(failures),
         "delivered_ratio": round(1 - target.dropped() / target.count, 4),
-        "client_load": round(max(connecting.client_load, holding.client_load), 2),
+        "client_load": round(max(connecting.client_load, holding.client_load if hold else 0), 2),
     }
 
 
@@ -416,19 +570,32 @@ def note_result(target: Target, clock: Clock, expected: int) -> dict:
     }
 
 
-async def s2_burst(target: Target, notes: int, in_flight: int) -> dict:
+async def s2_burst(target: Target, notes: int, in_flight: int, spread: float) -> dict:
+    """`notes` posts offered within `spread` seconds, at most `in_flight` at once.
+
+    Offered rather than fired all at once: the bare server takes them faster than
+    one Python client can send and read them, so at once it timed this client.
+    """
     reset(target.tally)
     posters = [i % target.count for i in range(notes)]
     gate = asyncio.Semaphore(in_flight)
 
     async def one(number, index):
-        async with gate:
+        try:
             await target.post(index, f"Burst note {number}")
+        finally:
+            gate.release()
 
     expected = len(target.tally.walls) * notes + expected_phone_deliveries(target, posters)
     with Clock(target) as clock:
-        start = time.monotonic()
-        await asyncio.gather(*(one(n, i) for n, i in enumerate(posters)))
+        start, tasks = time.monotonic(), []
+        for number, index in enumerate(posters):
+            delay = start + number * spread / notes - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await gate.acquire()
+            tasks.append(asyncio.create_task(one(number, index)))
+        await asyncio.gather(*tasks)
         complete = await wait_until(lambda: delivered(target) >= expected, 15)
         all_in = time.monotonic() - start
     result = note_result(target, clock, expected)
@@ -465,13 +632,25 @@ async def s3_show(target: Target, moves: int) -> dict:
     }
 
 
-async def run_target(target: Target, plan) -> dict:
+async def run_target(target: Target, plan, scenarios=("S4", "S1", "S2", "S3"), profile="") -> dict:
+    """The scenarios in order (S4 first: it opens the phones' sockets the others use)."""
     await target.setup()
+    server = target.server
+    results = {}
     try:
-        results = {"S4": await s4_idle(target, plan.hold)}
-        results["S1"] = await s1_notes(target, plan.notes, plan.rate)
-        results["S2"] = await s2_burst(target, plan.burst, plan.in_flight)
-        results["S3"] = await s3_show(target, plan.moves)
+        for key in scenarios:
+            server.profile(f"{profile}-{key.rstrip('-')}" if profile else None)
+            if key == "S4":
+                results[key] = await s4_idle(target, plan.hold, plan.connect_rate)
+            elif key == "S4-":
+                results["S4"] = await s4_idle(target, 0, plan.connect_rate)
+            elif key == "S1":
+                results[key] = await s1_notes(target, plan.notes, plan.rate)
+            elif key == "S2":
+                results[key] = await s2_burst(target, plan.burst, plan.in_flight, plan.spread)
+            elif key == "S3":
+                results[key] = await s3_show(target, plan.moves)
+        server.profile(None)
     finally:
         await target.close()
     for result in results.values():
@@ -510,17 +689,47 @@ def prepare_summa(workdir: Path) -> tuple[dict, str]:
     return env, re.search(r"/j/([A-Z0-9]+)/", out).group(1)
 
 
+# The Summa rows a run can measure: a label for the table and the scenarios it runs.
+VARIANTS = {
+    "daphne": ("Daphne", ("S4", "S1", "S2", "S3")),
+    "uvicorn": ("uvicorn", ("S4", "S1", "S2", "S3")),
+    # Two processes sharing Redis: S4 only opens the sockets (no idle hold: "S4-").
+    "redis2": ("2 Daphne + Redis", ("S4-", "S1", "S3")),
+    # An experiment: Django's middleware chain run in one thread (bench/sync_chain_settings.py).
+    "daphne-sync": ("Daphne, sync middleware", ("S4", "S1", "S2", "S3")),
+}
+# The Redis row's database: not 0 (the default), flushed before every round.
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
 def summa_server(env: dict, workdir: Path, round_number: int, server: str) -> Server:
-    """Daphne (or uvicorn) on a fresh copy of the template database."""
-    data = workdir / f"round-{round_number}"
+    """Daphne, uvicorn, or two Daphnes and Redis, on a fresh copy of the template database."""
+    data = workdir / f"round-{round_number}-{server}"
     shutil.copytree(Path(env["SUMMA_DATA_DIR"]), data)
+    env = {**env, "SUMMA_DATA_DIR": str(data)}
     port = free_port()
+    label = VARIANTS[server][0]
     if server == "uvicorn":
         argv = [PYTHON, "-m", "uvicorn", "--port", str(port), "--log-level", "warning"]
-        argv += ["workshop.asgi:application"]
-    else:
-        argv = [PYTHON, "-m", "daphne", "-p", str(port), "workshop.asgi:application"]
-    return Server(argv, {**env, "SUMMA_DATA_DIR": str(data)}, port)
+        argv += ["--lifespan", "off", "workshop.asgi:application"]
+        return Server(argv, env, port, label)
+    daphne = [PYTHON, "-m", "daphne", "workshop.asgi:application", "-p"]
+    if server == "daphne":
+        return Server([*daphne, str(port)], env, port, label)
+    if server == "daphne-sync":
+        env["DJANGO_SETTINGS_MODULE"] = "bench.sync_chain_settings"
+        return Server([*daphne, str(port)], env, port, label)
+    # redis2: both processes on one SQLite file (WAL), frames through Redis pub/sub.
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
+    env.update(REDIS_URL=BENCH_REDIS_URL, REDIS_PREFIX=f"summa-bench-{uuid.uuid4().hex[:8]}")
+    pair = Server([*daphne, str(port)], env, port, label)
+    second = free_port()
+    while second == port:
+        second = free_port()
+    pair.add([*daphne, str(second)], env, second)
+    return pair
 
 
 def bare_server() -> Server:
@@ -534,54 +743,63 @@ def median(values):
     return round(statistics.median(values), 4) if values else None
 
 
-def summarise(runs: dict) -> list[dict]:
-    """Medians over the rounds, per scenario and phone count, Summa beside the baseline."""
+def summarise(runs: dict, variants: list[str]) -> list[dict]:
+    """Medians over the rounds, per phone count, scenario and server, beside the baseline."""
     rows = []
     names = {"S1": "S1 note to screens", "S2": "S2 burst", "S3": "S3 run of show", "S4": "S4 idle"}
     for phones, rounds in runs.items():
         for key, name in names.items():
-            ours = [r["summa"][key] for r in rounds]
-            bare = [r["baseline"][key] for r in rounds]
+            for variant in variants:
+                ours = [r[variant][key] for r in rounds if key in r.get(variant, {})]
+                bare = [r["baseline"][key] for r in rounds if "baseline" in r]
+                if not ours:
+                    continue
 
-            def med(results, field):
-                return median([r.get(field) for r in results])
+                def med(results, field):
+                    return median([r.get(field) for r in results])
 
-            ratio = None
-            if med(ours, "cpu_ms_per_delivery") and med(bare, "cpu_ms_per_delivery"):
-                ratio = round(
-                    med(ours, "cpu_ms_per_delivery") / med(bare, "cpu_ms_per_delivery"), 1
-                )
-            row = {
-                "name": name,
-                "phones": phones,
-                "p50_ms": med(ours, "p50_ms"),
-                "p99_ms": med(ours, "p99_ms"),
-                "baseline_p50_ms": med(bare, "p50_ms"),
-                "baseline_p99_ms": med(bare, "p99_ms"),
-                "cpu_per_delivery_ratio": ratio,
-                "delivered_ratio": min((r["delivered_ratio"] or 0) for r in ours),
-                "valid": all(r["valid"] for r in ours + bare),
-                "rounds": len(rounds),
-            }
-            extras = [
-                "post_p50_ms",
-                "post_p99_ms",
-                "phones_p50_ms",
-                "phones_p99_ms",
-                "all_delivered_ms",
-                "last_phone_ms",
-                "connects_per_s",
-                "kb_per_connection",
-                "idle_cpu_pct",
-                "dropped",
-                "connect_failures",
-                "cpu_ms_per_delivery",
-            ]
-            for field in extras:
-                if any(field in r for r in ours):
-                    row[field] = med(ours, field)
-                    row["baseline_" + field] = med(bare, field)
-            rows.append(row)
+                ratio = None
+                if med(ours, "cpu_ms_per_delivery") and med(bare, "cpu_ms_per_delivery"):
+                    ratio = round(
+                        med(ours, "cpu_ms_per_delivery") / med(bare, "cpu_ms_per_delivery"), 1
+                    )
+                row = {
+                    "name": name,
+                    "server": VARIANTS[variant][0],
+                    "variant": variant,
+                    "phones": phones,
+                    "p50_ms": med(ours, "p50_ms"),
+                    "p99_ms": med(ours, "p99_ms"),
+                    "baseline_p50_ms": med(bare, "p50_ms"),
+                    "baseline_p99_ms": med(bare, "p99_ms"),
+                    "cpu_per_delivery_ratio": ratio,
+                    "delivered_ratio": min((r["delivered_ratio"] or 0) for r in ours),
+                    # The most this load client used of its core, with Summa and with bare.
+                    "client_load": max(r["client_load"] for r in ours),
+                    "baseline_client_load": max((r["client_load"] for r in bare), default=None),
+                    "valid": all(r["valid"] for r in ours + bare),
+                    "rounds": len(ours),
+                }
+                extras = [
+                    "post_p50_ms",
+                    "post_p99_ms",
+                    "phones_p50_ms",
+                    "phones_p99_ms",
+                    "all_delivered_ms",
+                    "last_phone_ms",
+                    "connects_per_s",
+                    "connects_offered_per_s",
+                    "kb_per_connection",
+                    "idle_cpu_pct",
+                    "dropped",
+                    "connect_failures",
+                    "cpu_ms_per_delivery",
+                ]
+                for field in extras:
+                    if any(field in r for r in ours):
+                        row[field] = med(ours, field)
+                        row["baseline_" + field] = med(bare, field)
+                rows.append(row)
     return rows
 
 
@@ -598,53 +816,75 @@ TARGETS = [
 
 
 def check_targets(rows: list[dict]) -> list[dict]:
+    """Every target at the largest phone count, for every server that ran its scenario."""
     biggest = max(row["phones"] for row in rows)
     checks = []
-    for key, label, field, op, goal, unit in TARGETS:
-        phones = biggest if key in ("S1", "S3", "S4") else min(row["phones"] for row in rows)
-        if key == "S2":
-            phones = biggest
-        row = next(r for r in rows if r["name"].startswith(key) and r["phones"] == phones)
-        value = row.get(field)
-        met = value is not None and (value <= goal if op == "<=" else value >= goal)
-        if value is None:
-            off = "not measured"
-        elif met:
-            off = "met"
-        elif op == "<=":
-            off = f"missed by {value - goal:.4g}{unit} ({value / goal:.1f}x the target)"
-        else:
-            off = f"missed by {goal - value:.4g}{unit} ({value / goal:.0%} of the target)"
-        checks.append(
-            {
-                "scenario": key,
-                "phones": phones,
-                "what": label,
-                "target": f"{op} {goal}{unit}",
-                "value": value,
-                "met": met,
-                "verdict": off,
-            }
-        )
+    for server in dict.fromkeys(row["server"] for row in rows):
+        for key, label, field, op, goal, unit in TARGETS:
+            row = next(
+                (
+                    r
+                    for r in rows
+                    if r["name"].startswith(key)
+                    and r["phones"] == biggest
+                    and r["server"] == server
+                ),
+                None,
+            )
+            if row is None:
+                continue
+            value = row.get(field)
+            met = value is not None and (value <= goal if op == "<=" else value >= goal)
+            if value is None:
+                off = "not measured"
+            elif met:
+                off = "met"
+            elif op == "<=":
+                off = f"missed by {value - goal:.4g}{unit} ({value / goal:.1f}x the target)"
+            else:
+                off = f"missed by {goal - value:.4g}{unit} ({value / goal:.0%} of the target)"
+            checks.append(
+                {
+                    "scenario": key,
+                    "server": server,
+                    "phones": biggest,
+                    "what": label,
+                    "target": f"{op} {goal}{unit}",
+                    "value": value,
+                    "met": met,
+                    "verdict": off,
+                }
+            )
     return checks
 
 
-def fmt(value, unit=""):
+def fmt(value, unit="", pct=False):
     if value is None:
         return "–"
+    if pct:
+        return f"{value:.0%}"
     if isinstance(value, float) and value >= 100:
         value = round(value)
     return f"{value}{unit}"
 
 
+def validity(row: dict) -> str:
+    if row["valid"]:
+        return f"yes ({row['client_load']:.0%} / {fmt(row['baseline_client_load'], '', pct=True)})"
+    return (
+        f"NO: client at {row['client_load']:.0%} (Summa) / "
+        f"{fmt(row['baseline_client_load'], '', pct=True)} (bare)"
+    )
+
+
 def table(result: dict) -> str:
     lines = [
         f"Run {result['started']} ({result['mode']}, {result['rounds']} rounds, "
-        f"server {result['server']}, pinned: {result['pinned']}).",
+        f"servers: {', '.join(result['servers'])}; pinned: {result['pinned']}).",
         "",
-        "| scenario | phones | p50 ms | p99 ms | bare p50 | bare p99 | CPU/delivery vs bare "
-        "| delivered | notes | valid |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| scenario | server | phones | p50 ms | p99 ms | bare p50 | bare p99 "
+        "| CPU/delivery vs bare | delivered | notes | valid (client load Summa / bare) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in result["scenarios"]:
         if row["name"].startswith("S1"):
@@ -666,7 +906,8 @@ def table(result: dict) -> str:
             )
         else:
             note = (
-                f"{fmt(row['connects_per_s'])} connects/s (bare "
+                f"{fmt(row['connects_per_s'])} connects/s of "
+                f"{fmt(row['connects_offered_per_s'])} offered (bare "
                 f"{fmt(row['baseline_connects_per_s'])}), {fmt(row['kb_per_connection'])} KB/conn "
                 f"(bare {fmt(row['baseline_kb_per_connection'])}), idle CPU "
                 f"{fmt(row['idle_cpu_pct'])} % (bare {fmt(row['baseline_idle_cpu_pct'])}), "
@@ -675,16 +916,20 @@ def table(result: dict) -> str:
                 "p50/p99 = connect time"
             )
         lines.append(
-            f"| {row['name']} | {row['phones']} | {fmt(row['p50_ms'])} | {fmt(row['p99_ms'])} "
-            f"| {fmt(row['baseline_p50_ms'])} | {fmt(row['baseline_p99_ms'])} "
-            f"| {fmt(row['cpu_per_delivery_ratio'], 'x')} | {fmt(row['delivered_ratio'])} "
-            f"| {note} | {'yes' if row['valid'] else 'NO (client saturated)'} |"
+            f"| {row['name']} | {row['server']} | {row['phones']} | {fmt(row['p50_ms'])} "
+            f"| {fmt(row['p99_ms'])} | {fmt(row['baseline_p50_ms'])} "
+            f"| {fmt(row['baseline_p99_ms'])} | {fmt(row['cpu_per_delivery_ratio'], 'x')} "
+            f"| {fmt(row['delivered_ratio'])} | {note} | {validity(row)} |"
         )
-    lines += ["", "| target | phones | goal | measured | verdict |", "|---|---:|---|---:|---|"]
+    lines += [
+        "",
+        "| target | server | phones | goal | measured | verdict |",
+        "|---|---|---:|---|---:|---|",
+    ]
     for check in result["targets"]:
         lines.append(
-            f"| {check['scenario']} {check['what']} | {check['phones']} | {check['target']} "
-            f"| {fmt(check['value'])} | {check['verdict']} |"
+            f"| {check['scenario']} {check['what']} | {check['server']} | {check['phones']} "
+            f"| {check['target']} | {fmt(check['value'])} | {check['verdict']} |"
         )
     return "\n".join(lines)
 
@@ -699,32 +944,60 @@ def write_docs(text: str):
 
 # --- Main -------------------------------------------------------------------------------
 PINNED = False
+PROFILE_DIR: Path | None = None
+PROFILE_GIL = False
 
 
 def main():
-    global PINNED
+    global PINNED, PROFILE_DIR, PROFILE_GIL
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="100 phones, 2 rounds, < 3 min")
     parser.add_argument("--phones", type=int, nargs="+", help="phone counts (100 300 1000)")
     parser.add_argument("--rounds", type=int, help="A B rounds per phone count (3)")
-    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
+    parser.add_argument(
+        "--server",
+        nargs="+",
+        choices=list(VARIANTS),
+        default=["daphne"],
+        help="Summa rows to measure, each against the same round's baseline: daphne (the "
+        "default), uvicorn, redis2 (two Daphnes sharing Redis at BENCH_REDIS_URL, S1 and S3), "
+        "daphne-sync (Django's middleware in one thread: bench/sync_chain_settings.py)",
+    )
     parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md be")
     parser.add_argument(
         "--stock-layer",
         action="store_true",
         help="Summa with Channels' InMemoryChannelLayer (capacity 100), to compare",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="sample Summa's processes with py-spy during each scenario into DIR "
+        "(no baseline, docs left alone; summarise with bench/profile_summary.py)",
+    )
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="with --profile: only samples holding the GIL (where Python spends CPU, "
+        "rather than where threads wait)",
+    )
     options = parser.parse_args()
+    PROFILE_GIL = options.profile_gil
     plan = argparse.Namespace(
         phones=options.phones or ([100] if options.quick else [100, 300, 1000]),
         rounds=options.rounds or (2 if options.quick else 3),
         hold=10.0 if options.quick else 60.0,
+        connect_rate=2000.0,
         notes=100 if options.quick else 300,
         rate=20.0,
         burst=300,
         in_flight=150,
+        spread=0.5,
         moves=6 if options.quick else 10,
     )
+    if options.profile:
+        PROFILE_DIR = Path(options.profile).resolve()
+        PROFILE_DIR.mkdir(parents=True, exist_ok=True)
     if len(os.sched_getaffinity(0)) >= 2:
         os.sched_setaffinity(0, {CLIENT_CORE})
         PINNED = True
@@ -741,38 +1014,54 @@ def main():
             for round_number in range(plan.rounds):
                 number += 1
                 pair = {}
-                server = summa_server(env, workdir, number, options.server)
-                server.start()
-                try:
-                    target = SummaTarget(server, phones, code)
-                    pair["summa"] = asyncio.run(run_target(target, plan))
-                finally:
-                    server.stop()
-                # The baseline's frames are as big as Summa's were.
-                note_pad = int(median(target.sizes["note"]) or 600)
-                show_pad = int(median(target.sizes["show"]) or 2000)
-                server = bare_server()
-                server.start()
-                try:
-                    target = BareTarget(server, phones, note_pad=note_pad, show_pad=show_pad)
-                    pair["baseline"] = asyncio.run(run_target(target, plan))
-                finally:
-                    server.stop()
+                sizes = None
+                for variant in options.server:
+                    server = summa_server(env, workdir, number, variant)
+                    server.start()
+                    try:
+                        target = SummaTarget(server, phones, code)
+                        pair[variant] = asyncio.run(
+                            run_target(
+                                target,
+                                plan,
+                                VARIANTS[variant][1],
+                                f"{variant}-{phones}-r{round_number + 1}" if PROFILE_DIR else "",
+                            )
+                        )
+                    finally:
+                        server.stop()
+                    sizes = sizes or target.sizes
+                if not PROFILE_DIR:
+                    # The baseline's frames are as big as Summa's were.
+                    note_pad = int(median(sizes["note"]) or 600)
+                    show_pad = int(median(sizes["show"]) or 2000)
+                    server = bare_server()
+                    server.start()
+                    try:
+                        target = BareTarget(server, phones, note_pad=note_pad, show_pad=show_pad)
+                        pair["baseline"] = asyncio.run(run_target(target, plan))
+                    finally:
+                        server.stop()
                 runs[phones].append(pair)
                 print(
                     f"{phones} phones, round {round_number + 1}/{plan.rounds}: "
                     + "; ".join(
-                        f"{key} {pair['summa'][key].get('p99_ms')} vs "
-                        f"{pair['baseline'][key].get('p99_ms')} ms p99"
-                        for key in ("S1", "S2", "S3", "S4")
+                        f"{name} {key} p99 {result[key].get('p99_ms')} ms"
+                        for name, result in pair.items()
+                        for key in result
                     ),
                     flush=True,
                 )
-    rows = summarise(runs)
+    if PROFILE_DIR:
+        (PROFILE_DIR / "runs.json").write_text(json.dumps(runs, indent=1))
+        print(f"Profiles in {PROFILE_DIR}")
+        return
+    rows = summarise(runs, options.server)
     result = {
         "started": started,
         "mode": "quick" if options.quick else "full",
-        "server": options.server,
+        "server": options.server[0],
+        "servers": [VARIANTS[variant][0] for variant in options.server],
         "layer": "stock InMemoryChannelLayer" if options.stock_layer else "settings' default",
         "pinned": PINNED,
         "rounds": plan.rounds,
