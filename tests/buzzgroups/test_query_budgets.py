@@ -18,7 +18,7 @@ from sessions import services as show
 pytestmark = pytest.mark.django_db
 
 NOTE_POST = 20
-SHOW_CHANGE = 30
+SHOW_CHANGE = 25  # the round stays: the stage without its notes (test_stage_frames.py)
 DOT_TAP = 45
 
 
