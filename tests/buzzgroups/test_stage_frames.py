@@ -13,7 +13,6 @@ import pytest
 from channels.layers import get_channel_layer
 
 from buzzgroups import services
-from sessions import broadcast
 from sessions import services as show
 
 pytestmark = pytest.mark.django_db
