@@ -3,6 +3,7 @@
 Every function checks who is asking against the workshop it names.
 """
 
+from dataclasses import dataclass
 from importlib import import_module
 from urllib.parse import parse_qs
 
@@ -13,7 +14,12 @@ from django.utils.translation import gettext as _
 from buzzgroups import services as notes
 from buzzgroups.models import Note, Participant
 from sessions import services as show
-from sessions.access import Power, participant_id_in_session, workshop_for_facilitator
+from sessions.access import (
+    Power,
+    participant_id_in_session,
+    phone_socket_in_session,
+    workshop_for_facilitator,
+)
 from sessions.models import MAX_GROUPS, BuzzRound, Workshop, normalise_join_code
 from sessions.numbers import MAX_ID, NumberError, whole_number
 
@@ -77,6 +83,36 @@ def session_still_valid(scope) -> bool:
     return store.load().get("_auth_user_id") == str(user.pk)
 
 
+@dataclass
+class PhoneSeat:
+    """Who is on the other end of a phone's socket, and the group it listens to."""
+
+    workshop_id: int
+    participant_id: int
+    group_id: int | None
+    language: str
+
+
+def phone_seat(scope, code: str) -> PhoneSeat:
+    """The participant this browser session is in the workshop with that code; else 404.
+
+    The session says it without a query (it is loaded for the socket anyway); a
+    session from before it did asks the database. The session's group is the one
+    its phone page showed: a phone moved since finds its group on its first
+    resume, which it sends on open, and a participant removed since is let go then.
+    """
+    session = scope.get("session")
+    if session is not None and (known := phone_socket_in_session(session, code)):
+        return PhoneSeat(*known)
+    participant = session_participant(scope, code)
+    return PhoneSeat(
+        participant.workshop_id,
+        participant.pk,
+        participant.group_id,
+        participant.workshop.language,
+    )
+
+
 def session_participant(scope, code: str) -> Participant:
     """The participant this browser session is in the workshop with that code; else 404."""
     session = scope.get("session")
@@ -89,9 +125,10 @@ def session_participant(scope, code: str) -> Participant:
     return Participant.objects.select_related("workshop").get(pk=participant_id, workshop=workshop)
 
 
-def participant_group_id(participant_id: int) -> int | None:
-    """The group a participant is in now (None once the participant is gone)."""
-    return Participant.objects.filter(pk=participant_id).values_list("group_id", flat=True).first()
+def phone_position(participant_id: int) -> tuple[int | None, int]:
+    """The group a participant is in now and its workshop's sequence number, in one
+    query; ``Participant.DoesNotExist`` once the participant is gone."""
+    return Participant.objects.values_list("group_id", "workshop__seq").get(pk=participant_id)
 
 
 def presence_announce(workshop_id: int) -> None:

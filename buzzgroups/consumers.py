@@ -202,13 +202,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def handle_action(self, kind: str, message: dict):
         raise ActionError(_("Unknown message type."), "unknown_type")
 
-    async def resume(self, after):
+    async def resume(self, after, *, now: int | None = None):
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             raise ActionError(_('"after" must be a whole number.'), "bad_shape")
         if self.limits.busy:
             raise ActionError(_("A catch-up is already on its way to this screen."), "busy")
         self.spend()
-        self.limits.start(self.catch_up(after))
+        self.limits.start(self.catch_up(after, now))
 
     def catch_up_unasked(self) -> None:
         """Redis was away (layer_watch): frames may be lost without a gap to show it."""
@@ -224,7 +224,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             log.warning("could not join the channel groups again", exc_info=True)
         await self.catch_up(0)
 
-    async def catch_up(self, after: int):
+    async def catch_up(self, after: int, now: int | None = None):
         """Send what the screen missed, then the live frames that came meanwhile."""
         with translation.override(self.language):
             try:
@@ -232,6 +232,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                     self.workshop_id,
                     after,
                     self.role,
+                    now=now,
                     group_id=self.group_id,
                     participant_id=getattr(self, "participant_id", None),
                     language=self.language,
@@ -292,13 +293,13 @@ class PhoneConsumer(LiveConsumer):
     role = broadcast.PHONE
 
     async def authorise(self):
-        participant = await database_sync_to_async(actions.session_participant)(
+        seat = await database_sync_to_async(actions.phone_seat)(
             self.scope, self.scope["url_route"]["kwargs"]["code"]
         )
-        self.participant_id = participant.pk
-        self.workshop_id = participant.workshop_id
-        self.group_id = participant.group_id
-        self.language = actions.ui_language(self.scope, default=participant.workshop.language)
+        self.participant_id = seat.participant_id
+        self.workshop_id = seat.workshop_id
+        self.group_id = seat.group_id
+        self.language = actions.ui_language(self.scope, default=seat.language)
         groups = [
             broadcast.phones_group(self.workshop_id),
             broadcast.participant_group(self.workshop_id, self.participant_id),
@@ -326,8 +327,17 @@ class PhoneConsumer(LiveConsumer):
         await self.follow_group(message["group_id"])
 
     async def follow_group(self, group_id: int | None):
-        if group_id == self.group_id:
-            return
+        # Told even when this socket listens to that group already: it may have come
+        # back with the group its session remembered, and its page shows another
+        # (phone.js fetches only when the group is not the page's).
+        if group_id != self.group_id:
+            await self.listen_to_group(group_id)
+        # The phone fetches its new group's notes and heading (phone.js).
+        await self.send(
+            text_data=json.dumps({"type": "regrouped", "seq": None, "data": {"group_id": group_id}})
+        )
+
+    async def listen_to_group(self, group_id: int | None):
         if self.group_id:
             old = broadcast.buzz_group(self.workshop_id, self.group_id)
             await self.channel_layer.group_discard(old, self.channel_name)
@@ -337,16 +347,22 @@ class PhoneConsumer(LiveConsumer):
             await self.channel_layer.group_add(new, self.channel_name)
             self.channel_groups.append(new)
         self.group_id = group_id
-        # The phone fetches its new group's notes and heading (phone.js).
-        await self.send(
-            text_data=json.dumps({"type": "regrouped", "seq": None, "data": {"group_id": group_id}})
-        )
 
-    async def resume(self, after):
-        # The database is the truth: a phone that missed its move finds its group here.
-        group_id = await database_sync_to_async(actions.participant_group_id)(self.participant_id)
-        await self.follow_group(group_id)
-        await super().resume(after)
+    async def resume(self, after, *, now: int | None = None):
+        # The database is the truth: a phone that missed its move finds its group here,
+        # and one taken out of the workshop is let go.
+        try:
+            group_id, now = await database_sync_to_async(actions.phone_position)(
+                self.participant_id
+            )
+        except ObjectDoesNotExist:
+            await self.close(code=4404)
+            return
+        if group_id != self.group_id:
+            await self.follow_group(group_id)
+            # Read after it listens to its new group, so no frame falls between the two.
+            now = None
+        await super().resume(after, now=now)
 
     async def handle_action(self, kind, message):
         raise ActionError(_("Only the facilitator can do that."), "forbidden")

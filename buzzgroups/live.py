@@ -158,7 +158,9 @@ def group_frame(event: Event, role: str) -> Frame:
     )
 
 
-def stage_frame(event: Event, workshop: Workshop, role: str) -> Frame:
+def stage_frame(event: Event, workshop: Workshop, role: str, *, board: bool = True) -> Frame:
+    """The stage of a role; with ``board``, the round's notes too (the wall's and the console's
+    columns, or the wall's themes), each an out-of-band block of its own."""
     context = {**once(event, "stage", lambda: screens.stage(workshop)), "oob": True}
     buzz_round = context["round"]
     data = {
@@ -172,29 +174,43 @@ def stage_frame(event: Event, workshop: Workshop, role: str) -> Frame:
     }
     if role == PHONE:
         return Frame(html=render_to_string("buzzgroups/_phone_stage.html", context), data=data)
+    data["board"] = board
     if role == WALL:
-        context["themes"] = once(
-            event, "themes", lambda: theme_screens.wall_board(workshop, buzz_round)
-        )
-        if context["themes"] is None:
-            context["columns"] = once(
-                event, "wall", lambda: screens.wall_columns(workshop, buzz_round)
+        html = render_to_string("buzzgroups/_wall_head.html", context)
+        if board:
+            context["themes"] = once(
+                event, "themes", lambda: theme_screens.wall_board(workshop, buzz_round)
             )
-        return Frame(html=render_to_string("buzzgroups/_wall_stage.html", context), data=data)
-    context["columns"] = once(
-        event, "console", lambda: screens.wall_columns(workshop, buzz_round, include_hidden=True)
-    )
+            if context["themes"] is None:
+                context["columns"] = once(
+                    event, "wall", lambda: screens.wall_columns(workshop, buzz_round)
+                )
+            html += render_to_string("buzzgroups/_wall_board.html", context)
+        return Frame(html=html, data=data)
     context["agenda"] = once(event, "agenda", lambda: screens.agenda(workshop))
-    # The vote panel too: what there is to vote on changes with the round (its notes).
-    html = "".join(
-        render_to_string(name, {**context, "vote_oob": True})
-        for name in (
-            "buzzgroups/_console_agenda.html",
-            "buzzgroups/_console_round.html",
-            "buzzgroups/_vote_console.html",
+    names = ["buzzgroups/_console_agenda.html", "buzzgroups/_console_round_head.html"]
+    if board:
+        context["columns"] = once(
+            event,
+            "console",
+            lambda: screens.wall_columns(workshop, buzz_round, include_hidden=True),
         )
-    )
+        names.append("buzzgroups/_console_columns.html")
+    # The vote panel too: what there is to vote on changes with the round (its notes).
+    names.append("buzzgroups/_vote_console.html")
+    html = "".join(render_to_string(name, {**context, "vote_oob": True}) for name in names)
     return Frame(html=html, data=data)
+
+
+def keeps_board(event: Event, buzz_round) -> bool:
+    """A show change that left the round on the screens as it was (``sessions.services``
+    names that round in ``ref_id``): its notes are on the screens already."""
+    return (
+        event.kind == Event.Kind.SHOW_CHANGED
+        and event.ref_id is not None
+        and buzz_round is not None
+        and buzz_round.pk == event.ref_id
+    )
 
 
 @renderer(Event.Kind.SHOW_CHANGED)
@@ -205,4 +221,7 @@ def show_frame(event: Event, role: str) -> Frame:
         "workshop",
         lambda: Workshop.objects.select_related("current_item").get(pk=event.workshop_id),
     )
-    return stage_frame(event, workshop, role)
+    if role == PHONE:
+        return stage_frame(event, workshop, role)
+    buzz_round = once(event, "stage", lambda: screens.stage(workshop))["round"]
+    return stage_frame(event, workshop, role, board=not keeps_board(event, buzz_round))

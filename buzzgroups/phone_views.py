@@ -16,7 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from buzzgroups import screens, services, throttle
 from buzzgroups.models import BuzzGroup, Note, Participant
-from sessions.access import joinable_workshop, participant_id_in_session, remember_participant
+from sessions.access import (
+    joinable_workshop,
+    participant_id_in_session,
+    remember_participant,
+    remember_phone_socket,
+)
 from sessions.models import Workshop, normalise_join_code
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -110,7 +115,7 @@ def join(request: HttpRequest, code: str, number: int | None = None) -> HttpResp
             throttle.record_join(request)
             # A new identity in the room: a new session key (no fixation).
             request.session.cycle_key()
-            remember_participant(request, workshop.pk, participant.pk)
+            remember_participant(request, workshop, participant.pk, participant.group_id)
             return redirect("buzzgroups:phone", workshop.join_code)
     status = 400 if context["error"] else 200
     return render(request, "buzzgroups/join.html", context, status=status)
@@ -147,6 +152,9 @@ def phone(request: HttpRequest, code: str) -> HttpResponse:
             return unknown_code(request)
         return redirect("buzzgroups:join", workshop.join_code)
     use_language(request, workshop)
+    # The socket connects with what the session says (written only if it changed:
+    # after a move, or a session from before sockets read it).
+    remember_phone_socket(request, workshop, participant.pk, participant.group_id)
     return render(request, "buzzgroups/phone.html", _phone_context(request, workshop, participant))
 
 

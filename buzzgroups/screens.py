@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from buzzgroups import presence, voting
 from buzzgroups.models import BuzzGroup, Note, Participant
 from sessions.models import AgendaItem, BuzzRound, Topic, Workshop
+from sessions.services import current_round
 
 
 def join_url(workshop: Workshop, request=None, group: BuzzGroup | None = None) -> str:
@@ -34,24 +35,6 @@ def qr_svg(url: str, *, scale: int = 6, title: str = "") -> str:
         scale=scale, dark="#000", light="#fff", title=title or None, border=2, omitsize=True
     )  # a viewBox instead of width/height, so the CSS can size it (wall, console, cards)
     return mark_safe(svg)  # noqa: S308 - segno's own markup, title escaped
-
-
-def current_round(workshop: Workshop) -> BuzzRound | None:
-    """The buzz round the room is in: the open one, else the current item's latest."""
-    open_round = (
-        BuzzRound.objects.filter(item__workshop=workshop, state=BuzzRound.State.OPEN)
-        .select_related("item")
-        .first()
-    )
-    if open_round or not workshop.current_item_id:
-        return open_round
-    return (
-        BuzzRound.objects.filter(item_id=workshop.current_item_id)
-        .exclude(state=BuzzRound.State.READY)
-        .select_related("item")
-        .order_by("-position")
-        .first()
-    )
 
 
 def topics_for(workshop: Workshop, item: AgendaItem | None) -> list[Topic]:

@@ -90,7 +90,9 @@ def vote_phone(request: HttpRequest, code: str) -> HttpResponse:
 def vote_dot(request: HttpRequest, code: str, vote_id: int) -> HttpResponse:
     """One dot more (``delta=1``) or fewer (``delta=-1``) on one option, or ``count`` of them."""
     workshop, participant = _phone_or_join(request, code)
-    vote = get_object_or_404(DotVote, pk=vote_id, workshop=workshop)
+    vote = get_object_or_404(
+        DotVote.objects.select_related("item", "round__item"), pk=vote_id, workshop=workshop
+    )
     count = request.POST.get("count")
     error = ""
     try:
@@ -104,7 +106,8 @@ def vote_dot(request: HttpRequest, code: str, vote_id: int) -> HttpResponse:
     except voting.VoteError as problem:
         error = str(problem)
     if request.htmx:
-        vote.refresh_from_db()
+        # Closed or revealed meanwhile? What it is on never changes.
+        vote.refresh_from_db(fields=["state", "closed_at", "results_revealed"])
         return _ballot(
             request, workshop, voting.ballot(vote, participant), error, 400 if error else 200
         )

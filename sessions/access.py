@@ -9,12 +9,15 @@ which power.
 
 import enum
 
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 
 from sessions.models import Membership, Workshop, normalise_join_code
 
 # Where a browser session keeps the participant it is, per workshop.
 PARTICIPANTS_SESSION_KEY = "summa_participants"
+# The same for a phone's socket, per join code (the socket's URL names the code).
+PHONE_SOCKETS_SESSION_KEY = "summa_phone_sockets"
 
 
 class Power(enum.StrEnum):
@@ -32,19 +35,6 @@ POWERS = {
 }
 
 
-def role_in(workshop: Workshop, user) -> str | None:
-    """``owner``, a ``Membership.Role``, or None for anyone else."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if workshop.owner_id == user.pk:
-        return OWNER
-    return (
-        Membership.objects.filter(workshop=workshop, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
-
-
 def workshop_for_facilitator(user, code: str, *, need: Power) -> Workshop:
     """The workshop with this join code, if ``user`` has the power ``need`` in it; else 404.
 
@@ -52,8 +42,16 @@ def workshop_for_facilitator(user, code: str, *, need: Power) -> Workshop:
     """
     if not getattr(user, "is_authenticated", False):
         raise Http404
-    workshop = Workshop.objects.filter(join_code=normalise_join_code(code)).first()
-    role = role_in(workshop, user) if workshop is not None else None
+    # The workshop and the user's membership in it, in one query.
+    membership = Membership.objects.filter(workshop=OuterRef("pk"), user=user).values("role")
+    workshop = (
+        Workshop.objects.filter(join_code=normalise_join_code(code))
+        .annotate(member_role=Subquery(membership[:1]))
+        .first()
+    )
+    role = None
+    if workshop is not None:
+        role = OWNER if workshop.owner_id == user.pk else workshop.member_role
     if role is None or need not in POWERS[role]:
         raise Http404
     workshop.role = role
@@ -82,10 +80,35 @@ def participant_id_in_session(session, workshop_id: int) -> int | None:
     return (session.get(PARTICIPANTS_SESSION_KEY) or {}).get(str(workshop_id))
 
 
-def remember_participant(request: HttpRequest, workshop_id: int, participant_id: int) -> None:
+def remember_participant(
+    request: HttpRequest, workshop: Workshop, participant_id: int, group_id: int | None
+) -> None:
     known = dict(request.session.get(PARTICIPANTS_SESSION_KEY) or {})
-    known[str(workshop_id)] = participant_id
+    known[str(workshop.pk)] = participant_id
     request.session[PARTICIPANTS_SESSION_KEY] = known
+    remember_phone_socket(request, workshop, participant_id, group_id)
+
+
+def remember_phone_socket(
+    request: HttpRequest, workshop: Workshop, participant_id: int, group_id: int | None
+) -> None:
+    """What a phone's socket needs to connect without a query, by join code: the
+    workshop, the participant, its group as the page showed it and the workshop's
+    language. Written when it changed (a join, a phone page after a move)."""
+    sockets = dict(request.session.get(PHONE_SOCKETS_SESSION_KEY) or {})
+    entry = [workshop.pk, participant_id, group_id, workshop.language]
+    if sockets.get(workshop.join_code) != entry:
+        sockets[workshop.join_code] = entry
+        request.session[PHONE_SOCKETS_SESSION_KEY] = sockets
+
+
+def phone_socket_in_session(session, code: str) -> tuple[int, int, int | None, str] | None:
+    """``(workshop_id, participant_id, group_id, language)`` as the session keeps them."""
+    entry = (session.get(PHONE_SOCKETS_SESSION_KEY) or {}).get(normalise_join_code(code))
+    if not isinstance(entry, list) or len(entry) != 4:
+        return None
+    workshop_id, participant_id, group_id, language = entry
+    return workshop_id, participant_id, group_id, language
 
 
 def login_first(patterns: list) -> list:

@@ -228,6 +228,7 @@ def catch_up(
     group_id: int | None = None,
     participant_id: int | None = None,
     language: str = "nb",
+    now: int | None = None,
 ) -> tuple[list[str], int]:
     """What a screen that has seen everything up to ``after`` needs: ``(frames, now)``.
 
@@ -235,9 +236,11 @@ def catch_up(
     whole live view as it is now, however many events it missed: a bounded
     number of queries, and bytes in proportion to what the screen shows. ``now``
     is the workshop's sequence number the answer is complete up to (events are
-    numbered in the order they commit, under the workshop's row lock).
+    numbered in the order they commit, under the workshop's row lock); a caller
+    that read it already, after its socket joined its channel groups, passes it.
     """
-    now = Workshop.objects.values_list("seq", flat=True).get(pk=workshop_id)
+    if now is None:
+        now = Workshop.objects.values_list("seq", flat=True).get(pk=workshop_id)
     if after >= now:
         return [], now
     missed = Event.objects.filter(workshop_id=workshop_id, seq__gt=after, seq__lte=now)

@@ -192,8 +192,38 @@ def _leave_current_item(workshop: Workshop, now) -> None:
         item.save(update_fields=["actual_seconds"])
 
 
-def _publish_show(workshop: Workshop) -> None:
-    broadcast.publish(workshop, Event.Kind.SHOW_CHANGED, ref_id=workshop.current_item_id)
+def current_round(workshop: Workshop) -> BuzzRound | None:
+    """The buzz round the room is in: the open one, else the current item's latest."""
+    open_round = (
+        BuzzRound.objects.filter(item__workshop=workshop, state=BuzzRound.State.OPEN)
+        .select_related("item")
+        .first()
+    )
+    if open_round or not workshop.current_item_id:
+        return open_round
+    return (
+        BuzzRound.objects.filter(item_id=workshop.current_item_id)
+        .exclude(state=BuzzRound.State.READY)
+        .select_related("item")
+        .order_by("-position")
+        .first()
+    )
+
+
+def _round_id(workshop: Workshop) -> int | None:
+    buzz_round = current_round(workshop)
+    return buzz_round.pk if buzz_round else None
+
+
+def _publish_show(workshop: Workshop, *, kept_round_id: int | None = None) -> None:
+    """Tell every screen the show moved.
+
+    ``kept_round_id``: the round the screens showed before a change that leaves
+    what they show of it alone (its prompts, groups and notes): if the screens
+    are still on that round, its frames carry the stage without the round's
+    notes (``buzzgroups/live.py``). Without it they carry the notes too.
+    """
+    broadcast.publish(workshop, Event.Kind.SHOW_CHANGED, ref_id=kept_round_id)
 
 
 @transaction.atomic
@@ -209,6 +239,7 @@ def _goto(workshop: Workshop, number: int) -> Workshop:
         item = workshop.items.get(number=number)
     except AgendaItem.DoesNotExist:
         raise ShowError(_("There is no agenda item %(number)s.") % {"number": number}) from None
+    kept = _round_id(workshop)
     now = timezone.now()
     if workshop.state == Workshop.State.DRAFT:
         workshop.state = Workshop.State.RUNNING
@@ -218,7 +249,7 @@ def _goto(workshop: Workshop, number: int) -> Workshop:
         workshop.current_item = item
         workshop.item_started_at = now
     workshop.save()
-    _publish_show(workshop)
+    _publish_show(workshop, kept_round_id=kept)
     return workshop
 
 
@@ -334,7 +365,8 @@ def round_extend(*, buzz_round: BuzzRound, minutes: int) -> BuzzRound:
         _close(buzz_round, now)
     else:
         buzz_round.save(update_fields=["closes_at"])
-    _publish_show(workshop)
+    # An open round is the one on the screens (only one is open at a time).
+    _publish_show(workshop, kept_round_id=buzz_round.pk)
     return buzz_round
 
 
@@ -345,7 +377,8 @@ def round_close(*, buzz_round: BuzzRound) -> BuzzRound:
     if buzz_round.state != BuzzRound.State.OPEN:
         return buzz_round
     _close(buzz_round, timezone.now())
-    _publish_show(workshop)
+    # An open round is the one on the screens (only one is open at a time).
+    _publish_show(workshop, kept_round_id=buzz_round.pk)
     return buzz_round
 
 
@@ -359,7 +392,7 @@ def round_close_if_due(*, buzz_round: BuzzRound) -> bool:
         if not buzz_round.is_overdue():
             return False
         _close(buzz_round, timezone.now())
-        _publish_show(workshop)
+        _publish_show(workshop, kept_round_id=buzz_round.pk)
     return True
 
 

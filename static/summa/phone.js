@@ -260,6 +260,13 @@
         if (!keep[card.id]) { card.remove(); }
       });
     }
+    // Another group's note: a socket that came back listening to the group its session
+    // remembered, before its first resume found the phone's move. Not this phone's.
+    var note = (frame.data || {}).note;
+    if (note && note.group_id !== undefined && body.dataset.group && String(note.group_id) !== body.dataset.group) {
+      var card = document.getElementById("note-" + note.id);
+      if (card && card.closest("#group-notes")) { card.remove(); }
+    }
     if (frame.type === "regrouped" && String(frame.data.group_id) !== body.dataset.group) {
       body.dataset.group = String(frame.data.group_id);
       htmx.ajax("GET", body.dataset.notesUrl, { target: "#group-notes", swap: "outerHTML" }).then(function () {

@@ -133,22 +133,25 @@
     fits(low);
   }
 
-  var fitted = null; // the stage and the screen size the last full fit was for
+  var fitted = null; // the stage's head and board and the screen size the last full fit was for
 
   function fit() {
     var stage = document.getElementById("wall-stage");
     if (!stage) { return; }
     var grid = stage.querySelector(".columns");
     var screen = window.innerWidth + "x" + window.innerHeight;
+    // The head and the board are swapped on their own (live.js): a new one is a new layout.
+    var head = document.getElementById("wall-head");
+    var board = document.getElementById("wall-board");
     // A note arrived on a fitted wall and it still fits: nothing to do (the common case).
-    if (fitted && fitted.stage === stage && fitted.screen === screen && grid && notesFit(grid) &&
-        stage.scrollHeight <= stage.clientHeight + 1) {
+    if (fitted && fitted.head === head && fitted.board === board && fitted.screen === screen &&
+        grid && notesFit(grid) && stage.scrollHeight <= stage.clientHeight + 1) {
       return;
     }
     var started = window.performance.now();
     fitVote(stage);
     fitColumns(stage);
-    fitted = { stage: stage, screen: screen };
+    fitted = { head: head, board: board, screen: screen };
     // How long a full fit took (ms), for the browser tests and a curious facilitator.
     document.body.setAttribute("data-wall-fitted", String(Math.round(window.performance.now() - started)));
   }

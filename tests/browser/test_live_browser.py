@@ -63,6 +63,9 @@ def test_a_whole_buzz_round_runs_from_console_to_wall_and_phones(
     for page in (ada, bo, cy):
         expect(page.locator("#note-form")).to_have_count(0)
     expect(wall.locator(".timer--over")).to_have_count(1)
+    # Ending the round sent the stage without the notes: the ones shown stay where they are.
+    expect(wall.locator(".wall-note")).to_have_count(2)
+    expect(console.locator(".console-note")).to_have_count(3)
     assert BuzzRound.objects.get(item__number=1).state == BuzzRound.State.CLOSED
 
 

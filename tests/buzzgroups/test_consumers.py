@@ -6,6 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from buzzgroups import services
+from buzzgroups.models import Participant
 from sessions.models import BuzzRound
 from tests.sockets import connect, facilitator_cookie, frames, phone_cookie, send
 
@@ -28,8 +29,6 @@ def _post(participant, text, client_id=None):
 @database_sync_to_async
 def _setup_room(workshop):
     cookie, client = phone_cookie(workshop, "Ada")
-    from buzzgroups.models import Participant
-
     participant = Participant.objects.select_related("workshop", "group").get(nickname="Ada")
     return cookie, participant
 
@@ -297,3 +296,99 @@ async def test_a_hidden_note_leaves_the_wall_and_the_phones(
     assert "note--hidden" in console_frames[-1]["cards"][0]["html"]
     for socket in (wall, phone, console):
         await socket.disconnect()
+
+
+class SocketQueries:
+    """The queries made meanwhile in any thread (a socket's database work runs in another)."""
+
+    def __init__(self):
+        self.monkeypatch = pytest.MonkeyPatch()
+        self.sql = []
+
+    async def __aenter__(self):
+        from django.db.backends.utils import CursorWrapper
+
+        real = CursorWrapper._execute_with_wrappers
+
+        def counted(cursor, sql, *args, **kwargs):
+            self.sql.append(sql)
+            return real(cursor, sql, *args, **kwargs)
+
+        self.monkeypatch.setattr(CursorWrapper, "_execute_with_wrappers", counted)
+        return self
+
+    async def __aexit__(self, *exc):
+        self.monkeypatch.undo()
+
+    def __len__(self):
+        return len(self.sql)
+
+
+async def test_a_phone_connects_with_one_query_and_a_screen_with_three(workshop, facilitator):
+    cookie, _client = await database_sync_to_async(phone_cookie)(workshop, "Ada")
+    fac = await database_sync_to_async(facilitator_cookie)(facilitator)
+    # The session, which says who the phone is and where it sits.
+    async with SocketQueries() as phone_connect:
+        phone = await connect(f"/ws/p/{workshop.join_code}/", cookie)
+    assert len(phone_connect) <= 1, phone_connect.sql
+    # The session, the facilitator's account, the workshop (the owner's: no membership).
+    for path in ("wall", "console"):
+        async with SocketQueries() as screen_connect:
+            screen = await connect(f"/ws/w/{workshop.join_code}/{path}/", fac)
+        assert len(screen_connect) <= 3, screen_connect.sql
+        await screen.disconnect()
+    await phone.disconnect()
+
+
+async def test_a_phone_whose_session_predates_its_socket_seat_still_connects(
+    workshop, open_first_round
+):
+    from sessions.access import PHONE_SOCKETS_SESSION_KEY
+
+    @database_sync_to_async
+    def old_session():
+        cookie, client = phone_cookie(workshop, "Ada")
+        session = client.session
+        del session[PHONE_SOCKETS_SESSION_KEY]
+        session.save()
+        return cookie, Participant.objects.get(nickname="Ada")
+
+    cookie, ada = await old_session()
+    phone = await connect(f"/ws/p/{workshop.join_code}/", cookie)
+    await frames(phone, timeout=0.3)
+    await _post(ada, "Fortsatt her")
+    assert "note.added" in [f["type"] for f in await frames(phone, timeout=0.5)]
+    await phone.disconnect()
+
+
+async def test_a_phone_taken_out_of_the_workshop_is_let_go_on_its_first_resume(
+    workshop, facilitator
+):
+    cookie, _client = await database_sync_to_async(phone_cookie)(workshop, "Ada")
+    phone = await connect(f"/ws/p/{workshop.join_code}/", cookie)
+
+    @database_sync_to_async
+    def remove_ada():
+        ada = Participant.objects.get(nickname="Ada")
+        services.participants_remove(workshop=workshop, participant_ids=[ada.pk])
+
+    await remove_ada()
+    await send(phone, {"type": "resume", "after": 0})
+    closed = await phone.receive_output(timeout=1)
+    while closed["type"] != "websocket.close":
+        closed = await phone.receive_output(timeout=1)
+    assert closed["code"] == 4404
+
+
+async def test_a_phone_that_missed_nothing_resumes_with_one_query(workshop, open_first_round):
+    cookie, _client = await database_sync_to_async(phone_cookie)(workshop, "Ada")
+    phone = await connect(f"/ws/p/{workshop.join_code}/", cookie)
+    await frames(phone, timeout=0.3)
+    seq = await database_sync_to_async(lambda: type(workshop).objects.get(pk=workshop.pk).seq)()
+    # Its group and the workshop's number, together.
+    async with SocketQueries() as resume:
+        await send(phone, {"type": "resume", "after": seq})
+        received = await frames(phone, until_type="resumed")
+    assert [f["type"] for f in received] == ["resumed"]
+    assert len(resume) <= 1, resume.sql
+    await phone.disconnect()

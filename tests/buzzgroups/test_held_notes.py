@@ -172,6 +172,8 @@ async def test_approving_is_live_on_the_wall_and_the_other_phones(
     wall = await connect(f"/ws/w/{workshop.join_code}/wall/", fac)
     console = await connect(f"/ws/w/{workshop.join_code}/console/", fac)
     bo_phone = await connect(f"/ws/p/{workshop.join_code}/", bo_cookie)
+    # As a phone does on open: Bo was moved after he joined, and finds his group here.
+    await send(bo_phone, {"type": "resume", "after": 0})
     for socket in (wall, console, bo_phone):
         await frames(socket, timeout=0.3)
 

@@ -18,8 +18,8 @@ from sessions import services as show
 pytestmark = pytest.mark.django_db
 
 NOTE_POST = 20
-SHOW_CHANGE = 30
-DOT_TAP = 45
+SHOW_CHANGE = 25  # the round stays: the stage without its notes (test_stage_frames.py)
+DOT_TAP = 26  # was 45: the vote and its counts are loaded once per event (vote_live.py)
 
 
 @pytest.fixture
