@@ -46,6 +46,11 @@ def note_item(page, text):
     return page.locator("#theme-board .theme-note", has_text=text).first
 
 
+def in_viewport(page, locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + 20 <= page.viewport_size["height"]
+
+
 def note_id(page, text) -> str:
     return note_item(page, text).get_attribute("data-note")
 
@@ -154,8 +159,13 @@ def test_the_facilitator_themes_the_use_areas_and_the_wall_follows(
     expect(wall.locator(".theme-card").first).to_contain_text("Instagram-kontoen")
     # ... and a note dropped on a theme joins it; the wall follows within the fan-out time.
     first_theme = console.locator(".theme-box").first
+    ildsjelene = note_item(console, "Vise fram ildsjelene")
+    # Scrolled so that both are in view, as a person does before dragging: a drag
+    # that starts by scrolling the page lifts whichever note is then under the mouse.
+    first_theme.evaluate("box => window.scrollBy(0, box.getBoundingClientRect().top - 10)")
+    assert in_viewport(console, first_theme) and in_viewport(console, ildsjelene)
     started = time.monotonic()
-    note_item(console, "Vise fram ildsjelene").drag_to(first_theme)
+    ildsjelene.drag_to(first_theme)
     expect(wall.locator(".theme-card").first).to_contain_text("Vise fram ildsjelene")
     move_to_wall = time.monotonic() - started
     print(f"\nA mouse move with 100 notes in the round reached the wall in {move_to_wall:.2f} s")
