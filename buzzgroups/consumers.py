@@ -79,6 +79,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     role: str = ""
     workshop_id: int | None = None
     group_id: int | None = None
+    user_id: int | None = None  # the facilitator of a wall or a console
     language = "nb"
 
     async def connect(self):
@@ -128,6 +129,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def summa_frame(self, message):
         texts = message["texts"]
         text = texts.get(self.language) or next(iter(texts.values()))
+        if message.get("close_user") is not None and message["close_user"] == self.user_id:
+            # This screen's role in the workshop was taken away: it hears no more.
+            await self.send(text_data=text)
+            await self.close(code=4403)
+            return
         if self.limits.busy:
             self.held.append(text)
             return
@@ -262,6 +268,7 @@ class WallConsumer(LiveConsumer):
             self.scope, self.scope["url_route"]["kwargs"]["code"]
         )
         self.workshop_id = workshop.pk
+        self.user_id = self.scope["user"].pk  # loaded by the role check above
         self.language = actions.ui_language(self.scope, default=workshop.language)
         return [broadcast.wall_group(workshop.pk)]
 
@@ -274,6 +281,7 @@ class ConsoleConsumer(LiveConsumer):
             self.scope, self.scope["url_route"]["kwargs"]["code"]
         )
         self.workshop_id = workshop.pk
+        self.user_id = self.scope["user"].pk  # loaded by the role check above
         self.language = actions.ui_language(self.scope, default="nb")
         return [broadcast.console_group(workshop.pk)]
 

@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 
 from sessions.models import AgendaItem, BuzzRound, Prompt, Topic, Workshop
 from sessions.program import line_kind, read_point, read_topic
-from sessions.services import (
+from sessions.services.show import (
     MAX_ROUND_MINUTES,
     ShowError,
     _locked,
     _publish_show,
-    default_prompt_titles,
     prompts_set,
 )
+from sessions.services.workshops import default_prompt_titles
 
 MAX_ITEMS = 200
 MAX_LINES = 100

@@ -196,8 +196,20 @@ def regroup(workshop_id: int, participant_id: int, group_id: int) -> None:
     transaction.on_commit(send)
 
 
-def send_unsequenced(workshop_id: int, kind: str, *, roles: tuple[str, ...], html: str, data: dict):
-    """A passing hint that no screen needs to catch up on (how many phones are online)."""
+def send_unsequenced(
+    workshop_id: int,
+    kind: str,
+    *,
+    roles: tuple[str, ...],
+    html: str,
+    data: dict,
+    close_user: int | None = None,
+):
+    """A passing hint that no screen needs to catch up on (how many phones are online).
+
+    ``close_user``: the screens of that user hear the hint and are then closed
+    (their role in the workshop was taken away), whatever their page does with it.
+    """
     layer = get_channel_layer()
     text = json.dumps(
         {"type": kind, "seq": None, "html": html, "data": data, "cards": []}, ensure_ascii=False
@@ -205,9 +217,10 @@ def send_unsequenced(workshop_id: int, kind: str, *, roles: tuple[str, ...], htm
     groups = {WALL: wall_group(workshop_id), CONSOLE: console_group(workshop_id)}
     for role in roles:
         try:
-            async_to_sync(layer.group_send)(
-                groups[role], {"type": "summa.frame", "texts": dict.fromkeys(LANGUAGES, text)}
-            )
+            message = {"type": "summa.frame", "texts": dict.fromkeys(LANGUAGES, text)}
+            if close_user is not None:
+                message["close_user"] = close_user
+            async_to_sync(layer.group_send)(groups[role], message)
         except Exception:
             # Only a hint: a phone's socket must not fail because Redis is restarting.
             log.warning("could not send %s to workshop %s", kind, workshop_id, exc_info=True)

@@ -27,6 +27,7 @@ from sessions.services import (
     membership_add,
     membership_remove,
     round_open,
+    show_next,
     show_start,
     workshop_create,
 )
@@ -386,12 +387,36 @@ async def test_removing_a_co_facilitator_ends_their_open_consoles_powers_at_once
     await sync_to_async(membership_remove)(membership=siri)
     hint = await receive_until(comm, "access.changed")
     assert hint["data"] == {"removed_user": siri.user_id}
-    before = await sync_to_async(fingerprint)(room["workshop"])
-    for action in ({"type": "workshop.end"}, {"type": "note.hide", "note": 0, "hidden": True}):
-        await comm.send_json_to(with_ids(action, room))
-        assert (await receive_until(comm, "error"))["code"] == "forbidden"
-    assert await sync_to_async(fingerprint)(room["workshop"]) == before
-    await comm.disconnect()
+    # Then the server closes her console, whatever her page does with the hint.
+    assert await comm.receive_output(timeout=2) == {"type": "websocket.close", "code": 4403}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_removed_helpers_wall_hears_nothing_more_and_the_owners_screens_go_on(
+    room, other_facilitator
+):
+    code = room["workshop"].join_code
+    siri_client = await sync_to_async(client_for)("co-facilitator", room, other_facilitator)
+    owner_client = await sync_to_async(client_for)("owner", room, other_facilitator)
+    siri_wall = communicator(f"/ws/w/{code}/wall/", session_cookie(siri_client))
+    owner_wall = communicator(f"/ws/w/{code}/wall/", session_cookie(owner_client))
+    owner_console = communicator(f"/ws/w/{code}/console/", session_cookie(owner_client))
+    for comm in (siri_wall, owner_wall, owner_console):
+        assert (await comm.connect())[0]
+    siri = await Membership.objects.aget(user__username="siri")
+    await sync_to_async(membership_remove)(membership=siri)
+    await receive_until(siri_wall, "access.changed")
+    assert await siri_wall.receive_output(timeout=2) == {"type": "websocket.close", "code": 4403}
+    # The owner's wall and console heard the hint and stay open: a show change still comes.
+    for comm in (owner_wall, owner_console):
+        await receive_until(comm, "access.changed")
+    await sync_to_async(show_next)(workshop=room["workshop"])
+    for comm in (owner_wall, owner_console):
+        assert (await receive_until(comm, "show.changed"))["seq"]
+        await comm.disconnect()
+    # Her screens cannot open again either.
+    again = communicator(f"/ws/w/{code}/wall/", session_cookie(siri_client))
+    assert await again.connect() == (False, 4404)
 
 
 @pytest.mark.django_db(transaction=True)
