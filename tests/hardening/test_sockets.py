@@ -2,6 +2,8 @@
 traceback, and the socket stays open; sockets from a foreign page are refused."""
 
 import json
+import math
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -130,6 +132,7 @@ async def test_a_resume_flood_costs_a_few_catch_ups_and_the_socket_answers_at_on
     cookie = socket_cookies["phone" if role == "phone" else "console"]
     comm = communicator(socket_path(role, workshop.join_code), cookie)
     assert (await comm.connect())[0]
+    started = time.monotonic()
     for _ in range(500):
         await comm.send_to(text_data='{"type": "resume", "after": 0}')
     await comm.send_json_to({"type": "ping"})
@@ -144,7 +147,11 @@ async def test_a_resume_flood_costs_a_few_catch_ups_and_the_socket_answers_at_on
         await receive_until_one_of(comm, ("resumed",), timeout=10)
         answers["resumed"] += 1
     await comm.disconnect()
-    assert 1 <= len(counted_catch_ups) <= settings.SUMMA_SOCKET_BURST
+    # The burst, and what the steady rate refilled while the flood was handled (a
+    # token a second: on a slow database the flood takes a few seconds).
+    refilled = math.ceil((time.monotonic() - started) * settings.SUMMA_SOCKET_RATE)
+    assert 1 <= len(counted_catch_ups) <= settings.SUMMA_SOCKET_BURST + refilled
+    assert len(counted_catch_ups) < 20  # of 500 asked for
     assert answers["resumed"] == len(counted_catch_ups)
     assert answers["resumed"] + answers["busy"] + answers["too_fast"] >= 499
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
