@@ -221,51 +221,12 @@ class SpreadSwarm(Swarm):
     def base_of(self, index: int) -> str:
         return self.bases[index % len(self.bases)]
 
-    def ws_base_of(self, index: int) -> str:
-        return "ws" + self.base_of(index)[len("http") :]
-
     async def watch_wall(self) -> None:
         first_base, self.ws_base = self.ws_base, self.ws_base_of(len(self.walls))
         try:
             await super().watch_wall()
         finally:
             self.ws_base = first_base
-
-    async def connect(self, phone) -> None:
-        phone.socket = await phone.http.ws_connect(
-            f"{self.ws_base_of(phone.index)}/ws/p/{self.code}/",
-            origin=self.base,
-            max_msg_size=0,
-            autoping=True,
-        )
-        await phone.socket.send_str(json.dumps({"type": "resume", "after": phone.seq}))
-        phone.reader = asyncio.create_task(self._read_phone(phone))
-
-    async def post(self, phone, text: str, topic: str = "") -> None:
-        # Swarm.post with the phone's own process in the URL.
-        client_id = str(uuid.uuid4())
-        form = {
-            "client_id": client_id,
-            "text": text,
-            "prompt": phone.prompts[0][0] if phone.prompts else "",
-            "topic": topic,
-        }
-        headers = {"X-CSRFToken": phone.csrf, "Accept": "application/json"}
-        started = time.monotonic()
-        self.tally.sent[client_id] = started
-        url = f"{self.base_of(phone.index)}/p/{self.code}/notes/new/"
-        try:
-            async with phone.http.post(url, data=form, headers=headers) as response:
-                answer = await response.json(content_type=None)
-        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
-            self.tally.failed.append(f"{type(error).__name__}: {error}")
-            return
-        if response.status in (200, 201) and answer.get("ok"):
-            now = time.monotonic()
-            self.tally.acked[client_id] = now
-            self.tally.post_seconds.append(now - started)
-        else:
-            self.tally.refused.append(f"HTTP {response.status}: {answer.get('error', '')}")
 
 
 class SummaTarget(Target):

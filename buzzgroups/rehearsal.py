@@ -149,11 +149,18 @@ class Swarm:
         if self.connector:
             await self.connector.close()
 
-    async def _ws_connect(self, http: aiohttp.ClientSession, path: str):
+    async def _ws_connect(self, http: aiohttp.ClientSession, path: str, ws_base: str = ""):
         # Channels refuses sockets without an Origin from an allowed host.
         return await http.ws_connect(
-            self.ws_base + path, origin=self.base, max_msg_size=0, autoping=True
+            (ws_base or self.ws_base) + path, origin=self.base, max_msg_size=0, autoping=True
         )
+
+    def base_of(self, index: int) -> str:
+        """The server a phone talks to (one here; several in bench/run.py's SpreadSwarm)."""
+        return self.base
+
+    def ws_base_of(self, index: int) -> str:
+        return "ws" + self.base_of(index)[len("http") :]
 
     # --- The facilitator --------------------------------------------------------
     async def log_in(self) -> None:
@@ -284,7 +291,9 @@ class Swarm:
         phone.seq = int(seq.group(1)) if seq else 0
 
     async def connect(self, phone: Phone) -> None:
-        phone.socket = await self._ws_connect(phone.http, f"/ws/p/{self.code}/")
+        phone.socket = await self._ws_connect(
+            phone.http, f"/ws/p/{self.code}/", self.ws_base_of(phone.index)
+        )
         await phone.socket.send_str(json.dumps({"type": "resume", "after": phone.seq}))
         phone.reader = asyncio.create_task(self._read_phone(phone))
 
@@ -340,7 +349,7 @@ class Swarm:
         self.tally.sent[client_id] = started
         try:
             async with phone.http.post(
-                f"{self.base}/p/{self.code}/notes/new/", data=form, headers=headers
+                f"{self.base_of(phone.index)}/p/{self.code}/notes/new/", data=form, headers=headers
             ) as response:
                 answer = await response.json(content_type=None)
         except (TimeoutError, aiohttp.ClientError, ValueError) as error:
